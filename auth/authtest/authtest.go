@@ -1,0 +1,113 @@
+package authtest
+
+import (
+	"bytes"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pbxauth/pbxauth/auth"
+)
+
+// Fixture is what a [MakeFixture] returns for one subtest.
+type Fixture struct {
+	// Authenticator under test, talking to Server only.
+	Authenticator auth.Authenticator
+	// Server is the fake provider Authenticator talks to.
+	Server Server
+	// Secrets are the password or API key Authenticator was given. The suite
+	// adds every session ID it sees, and checks that none appears in an
+	// error, a log line or printed value.
+	Secrets []auth.Secret
+	// Config is the configuration Authenticator was made from, for the
+	// printed-value checks; the zero value skips printing it.
+	Config auth.Config
+}
+
+// MakeFixture starts a fresh fake server and returns an authenticator for it
+// made from cfg, with cfg's Endpoint, Credentials (and HTTPClient, where the
+// server needs one) filled in and every other field kept: the suite sets
+// Retry and Logger. It registers its clean-up with t.Cleanup and fails t on
+// error.
+type MakeFixture func(t *testing.T, cfg auth.Config) Fixture
+
+// SuiteRetry is the retry policy the suite gives every authenticator: short
+// waits, so retries are seen without slowing the suite.
+var SuiteRetry = auth.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}
+
+// Run runs the contract suite, each subtest with a fresh fixture from mk.
+func Run(t *testing.T, mk MakeFixture) {
+	t.Helper()
+	for _, tc := range []struct {
+		name  string
+		run   func(*testing.T, *fixture)
+		tweak func(*auth.Config) // changes to the suite's config, if any
+	}{
+		{"Lifecycle", testLifecycle, nil},
+		{"LogoutWithNothingHeld", testLogoutWithNothingHeld, nil},
+		{"LogoutOfForgottenSession", testLogoutOfForgottenSession, nil},
+		{"FailedLogoutKeepsSession", testFailedLogoutKeepsSession, nil},
+		{"SessionTTL", testSessionTTL, func(c *auth.Config) { c.SessionTTL = ttlForTest }},
+		{"StampedeOneLogin", testStampedeOneLogin, nil},
+		{"CancelledWaiter", testCancelledWaiter, nil},
+		{"CancelledBeforeLogin", testCancelledBeforeLogin, nil},
+		{"DeadlineOnSlowServer", testDeadlineOnSlowServer, nil},
+		{"RejectedCredentials", testRejectedCredentials, nil},
+		{"TransientFailuresSurvived", testTransientFailuresSurvived, nil},
+		{"PersistentFailureIsUnavailable", testPersistentFailure, nil},
+		{"RetryBudgetFailsFast", testRetryBudgetFailsFast, nil},
+		{"MalformedAnswer", testMalformedAnswer, nil},
+		{"OversizedAnswer", testOversizedAnswer, nil},
+		{"NoSecretsLeak", testNoSecretsLeak, nil},
+		{"Churn", testChurn, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.run(t, newFixture(t, mk, tc.tweak))
+		})
+	}
+}
+
+// fixture is a Fixture with the suite's log capture.
+type fixture struct {
+	Fixture
+	logs *syncBuffer
+}
+
+// ttlForTest is the SessionTTL the suite sets only in SessionTTL: long
+// enough to pass the expiry window, short enough to watch it end.
+const ttlForTest = auth.ExpiryWindow + 150*time.Millisecond
+
+func newFixture(t *testing.T, mk MakeFixture, tweak func(*auth.Config)) *fixture {
+	logs := new(syncBuffer)
+	cfg := auth.Config{
+		Retry:  SuiteRetry,
+		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	}
+	if tweak != nil {
+		tweak(&cfg)
+	}
+	f := mk(t, cfg)
+	if f.Authenticator == nil || f.Server == nil {
+		t.Fatal("authtest: MakeFixture returned no Authenticator or no Server")
+	}
+	return &fixture{Fixture: f, logs: logs}
+}
+
+// syncBuffer is a bytes.Buffer safe for the concurrent writes of a logger.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

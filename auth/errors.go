@@ -1,0 +1,115 @@
+package auth
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// The sentinels. Every error from Login, Logout, Session and the
+// authenticated client holds exactly one of them, or the caller's context
+// error, in its chain; test with errors.Is.
+var (
+	// ErrInvalidCredentials: the provider refused the username and password
+	// or the API key.
+	ErrInvalidCredentials = errors.New("invalid credentials")
+
+	// ErrSessionExpired: the provider no longer accepts the session a request
+	// was made with.
+	ErrSessionExpired = errors.New("session expired")
+
+	// ErrUnavailable: no answer, 429 or 5xx after the retries or with the
+	// retry budget spent, or a fault inside the vendor's API. Trying again
+	// later may work.
+	ErrUnavailable = errors.New("provider unavailable")
+
+	// ErrProtocol: an answer that cannot be understood: not the expected
+	// document, fields missing, too large, a redirect, another 4xx.
+	ErrProtocol = errors.New("protocol error")
+)
+
+// Error is the error type of every failure of Login, Logout, Session and the
+// authenticated client. Its text never holds a password, key or session ID.
+type Error struct {
+	Provider   string // "onsip", "ipcortex", ...
+	Op         string // "login", "logout", "session" or "request"
+	StatusCode int    // the HTTP status; 0 when no response came
+	Code       string // the provider's own error code or parameter name, if any
+	Message    string // the provider's message, with secrets removed
+	Err        error  // one sentinel or the context's error, perhaps joined with a transport error
+}
+
+// Error returns text like
+// "onsip login: invalid credentials (HTTP 200): Password: Invalid (1002)".
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Provider)
+	if e.Op != "" {
+		b.WriteString(" " + e.Op)
+	}
+	b.WriteString(": ")
+	if e.Err != nil {
+		b.WriteString(firstLine(e.Err))
+	} else {
+		b.WriteString("error")
+	}
+	if e.StatusCode != 0 {
+		fmt.Fprintf(&b, " (HTTP %d)", e.StatusCode)
+	}
+	if e.Message != "" {
+		b.WriteString(": " + e.Message)
+	}
+	if e.Code != "" {
+		b.WriteString(" [" + e.Code + "]")
+	}
+	return b.String()
+}
+
+// firstLine keeps errors.Join's lines on one line.
+func firstLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", ": ") }
+
+// Unwrap returns Err, so errors.Is finds the sentinel.
+func (e *Error) Unwrap() error { return e.Err }
+
+// StatusError classifies an HTTP answer that was not a success: 401 and 403
+// mean ErrInvalidCredentials for op "login" and ErrSessionExpired otherwise;
+// 429 and 5xx mean ErrUnavailable; redirects and any other status mean
+// ErrProtocol.
+func StatusError(provider, op string, status int) *Error {
+	e := &Error{Provider: provider, Op: op, StatusCode: status, Message: http.StatusText(status)}
+	switch {
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		e.Err = ErrSessionExpired
+		if op == OpLogin {
+			e.Err = ErrInvalidCredentials
+		}
+	case status == http.StatusTooManyRequests || status >= 500:
+		e.Err = ErrUnavailable
+	case status >= 300 && status < 400:
+		e.Err, e.Message = ErrProtocol, "unexpected redirect"
+	default:
+		e.Err = ErrProtocol
+	}
+	return e
+}
+
+// The operations an [Error] names.
+const (
+	OpLogin   = "login"
+	OpLogout  = "logout"
+	OpSession = "session"
+	OpRequest = "request"
+)
+
+// Redact returns s with every non-empty secret replaced by [Redacted]. Providers
+// pass a vendor's message through it before it goes into an [Error], since
+// vendors echo what they were sent.
+func Redact(s string, secrets ...Secret) string {
+	for _, v := range secrets {
+		if len(v) > 0 {
+			s = strings.ReplaceAll(s, v.Reveal(), Redacted)
+		}
+	}
+	return s
+}

@@ -1,0 +1,41 @@
+package transport
+
+import (
+	"errors"
+	"fmt"
+	"io"
+)
+
+// MaxResponseSize is the most a provider's answer may hold: a hostile or
+// broken server cannot make a client read more.
+const MaxResponseSize = 1 << 20
+
+// ErrTooLarge is returned by [ReadLimited] for a body over its limit.
+var ErrTooLarge = errors.New("response body too large")
+
+// ReadLimited reads all of r if it holds at most limit bytes, else fails with
+// [ErrTooLarge] having read limit+1 bytes.
+func ReadLimited(r io.Reader, limit int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("%w: over %d bytes", ErrTooLarge, limit)
+	}
+	return b, nil
+}
+
+// drain reads what is left of a body we are done with, up to a bound, and
+// closes it, so its connection can go back to the pool.
+func drain(body io.ReadCloser) {
+	if body == nil {
+		return
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(body, drainLimit))
+	_ = body.Close()
+}
+
+// drainLimit bounds what drain reads: past this, closing the connection is
+// cheaper than reading on.
+const drainLimit = 64 << 10
