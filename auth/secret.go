@@ -48,8 +48,9 @@ func (s Secret) Format(f fmt.State, verb rune) {
 // LogValue makes log/slog print [Redacted].
 func (s Secret) LogValue() slog.Value { return slog.StringValue(s.redacted()) }
 
-// MarshalText returns [Redacted]; it also covers encoding/json map keys and
-// encoding/xml.
+// MarshalText returns [Redacted], for encoding/xml and other text encoders.
+// (encoding/json writes a map key of a string type as it is: never key a
+// marshalled map by a Secret.)
 func (s Secret) MarshalText() ([]byte, error) { return []byte(s.redacted()), nil }
 
 // MarshalJSON returns [Redacted] as a JSON string.

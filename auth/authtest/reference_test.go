@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 
@@ -104,6 +105,12 @@ func newRefServer(user, password string) *refServer {
 	return s
 }
 
+// Close ends the delayed answers, then the server.
+func (s *refServer) Close() {
+	s.Faults.Close()
+	s.Server.Close()
+}
+
 func (s *refServer) login(w http.ResponseWriter, r *http.Request) {
 	var in struct{ User, Password string }
 	_ = json.NewDecoder(r.Body).Decode(&in)
@@ -153,10 +160,10 @@ func (s *refServer) RejectCredentials(reject bool) {
 	s.reject = reject
 }
 func (s *refServer) GarbageNext(n int) {
-	s.Faults.GarbageNext(n, "application/json", "<html>oops</html>")
+	s.BodyNext(n, "application/json", []byte("<html>oops</html>"))
 }
 func (s *refServer) OversizeNext(n int) {
-	s.Faults.OversizeNext(n, "application/json", `{"ok":true,"session":"`)
+	s.BodyNext(n, "application/json", []byte(`{"ok":true,"session":"`+strings.Repeat("x", fakeserver.OversizeBytes)+`"}`))
 }
 
 func TestReferenceProvider(t *testing.T) {

@@ -1,32 +1,38 @@
 // Package fakeserver holds what the fake provider servers (onsiptest,
-// ipcortextest) share: fault injection and request counting in front of a
-// handler that speaks the vendor's protocol.
+// ipcortextest) share: injected answers, delays and request counting in
+// front of a handler that speaks the vendor's protocol.
 package fakeserver
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net/http"
-	"strings"
+	"strconv"
 	"sync"
 	"time"
 )
 
 // OversizeBytes is how long an oversized answer is: past the 1 MiB limit
 // clients read, with room to spare.
-const OversizeBytes = 1<<20 + 4096
+const OversizeBytes = 1<<20 + 64<<10
 
-// maxRequestBody bounds what a fake server reads of a request.
-const maxRequestBody = 1 << 20
+// MaxRequestBody bounds what a fake server reads of a request.
+const MaxRequestBody = 1 << 20
 
 // Faults answers requests in place of the real handler when a test asked for
-// it, and counts every request. The zero value injects nothing. Safe for
-// concurrent use.
+// it, delays answers, and counts requests. The zero value injects nothing.
+// Safe for concurrent use.
+//
+// A server either wraps its handler with [Faults.Wrap], or, to see each
+// request before a fault takes it (to count it by kind), calls
+// [Faults.Wait] and [Faults.Serve] itself.
 type Faults struct {
 	mu       sync.Mutex
 	queue    []injected // answered first to last
 	delay    time.Duration
 	requests int
+	closed   chan struct{}
 }
 
 type injected struct {
@@ -35,7 +41,7 @@ type injected struct {
 }
 
 // AnswerNext makes the next n requests be answered by h instead of the real
-// handler, after any answers injected before.
+// handler, after the answers injected before.
 func (f *Faults) AnswerNext(n int, h http.Handler) {
 	if n <= 0 {
 		return
@@ -48,27 +54,18 @@ func (f *Faults) AnswerNext(n int, h http.Handler) {
 // FailNext makes the next n requests answer status with an empty body.
 func (f *Faults) FailNext(n, status int) {
 	f.AnswerNext(n, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Length", "0")
 		w.WriteHeader(status)
 	}))
 }
 
-// GarbageNext makes the next n requests answer 200 with body, served as
-// contentType: text that is not the protocol's document.
-func (f *Faults) GarbageNext(n int, contentType, body string) {
+// BodyNext makes the next n requests answer 200 with body as contentType:
+// garbage, an oversized document, a vendor's fault document.
+func (f *Faults) BodyNext(n int, contentType string, body []byte) {
 	f.AnswerNext(n, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", contentType)
-		_, _ = w.Write([]byte(body))
-	}))
-}
-
-// OversizeNext makes the next n requests answer 200 with prefix followed by
-// padding up to [OversizeBytes], so the answer looks right until it is too
-// long.
-func (f *Faults) OversizeNext(n int, contentType, prefix string) {
-	body := []byte(prefix + strings.Repeat(" ", max(OversizeBytes-len(prefix), 0)))
-	f.AnswerNext(n, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", contentType)
-		_, _ = bytes.NewReader(body).WriteTo(w)
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		_, _ = w.Write(body) // an error means the client left: no one to tell
 	}))
 }
 
@@ -76,56 +73,101 @@ func (f *Faults) OversizeNext(n int, contentType, prefix string) {
 func (f *Faults) SetDelay(d time.Duration) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.delay = d
+	f.delay = max(d, 0)
 }
 
-// Requests is the number of requests received, faulted ones included.
+// Clear drops every injected answer not yet given and the delay.
+func (f *Faults) Clear() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.queue, f.delay = nil, 0
+}
+
+// Close ends every wait in progress and every later one: call it before
+// httptest.Server.Close, which waits for handlers.
+func (f *Faults) Close() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	select {
+	case <-f.closedLocked():
+	default:
+		close(f.closedLocked())
+	}
+}
+
+func (f *Faults) closedLocked() chan struct{} {
+	if f.closed == nil {
+		f.closed = make(chan struct{})
+	}
+	return f.closed
+}
+
+// Requests is the number of requests [Faults.Wrap] received, faulted ones
+// included.
 func (f *Faults) Requests() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.requests
 }
 
-// take counts a request and returns the answer injected for it, if any,
-// and the delay to wait first.
-func (f *Faults) take() (http.Handler, time.Duration) {
+// Wait waits out the delay and reports whether to answer at all: false when
+// ctx ended or Close was called first. net/http notices a client gone, and
+// ends ctx, only once the request body is read: read it before Wait.
+func (f *Faults) Wait(ctx context.Context) bool {
 	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.requests++
-	if len(f.queue) == 0 {
-		return nil, f.delay
+	d, closed := f.delay, f.closedLocked()
+	f.mu.Unlock()
+	if d <= 0 {
+		return true
 	}
-	h := f.queue[0].answer
-	if f.queue[0].n--; f.queue[0].n == 0 {
-		f.queue = f.queue[1:]
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+	case <-closed:
 	}
-	return h, f.delay
+	return false
 }
 
-// Wrap returns a handler that counts each request, waits the delay (less if
-// the request's context ends), then lets an injected answer or next answer.
+// Serve answers r with the next injected answer, if there is one, and
+// reports whether it did.
+func (f *Faults) Serve(w http.ResponseWriter, r *http.Request) bool {
+	f.mu.Lock()
+	var h http.Handler
+	if len(f.queue) > 0 {
+		h = f.queue[0].answer
+		if f.queue[0].n--; f.queue[0].n == 0 {
+			f.queue = f.queue[1:]
+		}
+	}
+	f.mu.Unlock()
+	if h == nil {
+		return false
+	}
+	h.ServeHTTP(w, r)
+	return true
+}
+
+// Wrap returns a handler that counts each request, reads its body, waits
+// out the delay (dropping the connection if the client leaves or Close is
+// called), then gives an injected answer or lets next answer.
 func (f *Faults) Wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h, delay := f.take()
-		if delay > 0 {
-			// net/http notices a client gone, and ends r's context, only
-			// once the body is read: read it first so the wait can end.
-			body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody))
-			if err != nil {
-				return
-			}
-			r.Body = io.NopCloser(bytes.NewReader(body))
-			t := time.NewTimer(delay)
-			select {
-			case <-t.C:
-			case <-r.Context().Done():
-				t.Stop()
-				return
-			}
+		f.mu.Lock()
+		f.requests++
+		f.mu.Unlock()
+		body, err := io.ReadAll(io.LimitReader(r.Body, MaxRequestBody))
+		if err != nil {
+			panic(http.ErrAbortHandler)
 		}
-		if h == nil {
-			h = next
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		if !f.Wait(r.Context()) {
+			panic(http.ErrAbortHandler)
 		}
-		h.ServeHTTP(w, r)
+		if !f.Serve(w, r) {
+			next.ServeHTTP(w, r)
+		}
 	})
 }

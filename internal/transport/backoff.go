@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -43,11 +44,13 @@ func (p Policy) withDefaults() Policy {
 func (p Policy) backoff(retry int, random func(int64) int64) time.Duration {
 	ceiling := p.MaxDelay
 	if shift := retry - 1; shift < 62 {
-		if d := p.BaseDelay << shift; d > 0 && d < ceiling {
+		// d>>shift == BaseDelay: the shift did not wrap around int64.
+		if d := p.BaseDelay << shift; d > 0 && d>>shift == p.BaseDelay && d < ceiling {
 			ceiling = d
 		}
 	}
-	return time.Duration(random(int64(ceiling) + 1))
+	// -1: ceiling+1 must not wrap when MaxDelay is math.MaxInt64.
+	return time.Duration(random(int64(min(ceiling, math.MaxInt64-1)) + 1))
 }
 
 // defaultRandom is math/rand/v2's global source: safe for concurrent use and

@@ -23,11 +23,13 @@ func retryableStatus(code int) bool {
 }
 
 // retryableError reports whether a failure before any response is worth
-// another try. Context ends are the caller's decision and certificate
-// failures will not heal by themselves; anything else (refused, reset,
-// timed out) may.
+// another try. A cancel is the caller's decision and certificate failures
+// will not heal by themselves; anything else (refused, reset, timed out) may.
+// The request's own context ending is caught by RoundTrip before this; do not
+// test for context.DeadlineExceeded here: every net and net/http timeout
+// (dial, i/o deadline, ResponseHeaderTimeout) matches it with errors.Is.
 func retryableError(err error) bool {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if errors.Is(err, context.Canceled) {
 		return false
 	}
 	var (

@@ -51,12 +51,16 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	for try := 1; ; try++ {
 		r := req
 		if try > 1 {
-			body, err := req.GetBody()
-			if err != nil {
-				return nil, err
-			}
 			r = req.Clone(ctx)
-			r.Body = body
+			// No GetBody: replayable says the body is nil or NoBody, which
+			// the clone shares as it is.
+			if req.GetBody != nil {
+				body, err := req.GetBody()
+				if err != nil {
+					return nil, err
+				}
+				r.Body = body
+			}
 		}
 		resp, err := base.RoundTrip(r)
 		if ctx.Err() != nil {

@@ -1,0 +1,62 @@
+package auth_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/pbxauth/pbxauth/auth"
+)
+
+func TestEndpointURL(t *testing.T) {
+	for _, tc := range []struct {
+		endpoint, fallback string
+		insecure           bool
+		want               string // the URL, or "" for an error
+	}{
+		{"", "https://api.example.com/api", false, "https://api.example.com/api"},
+		{"https://pbx.example.com", "", false, "https://pbx.example.com"},
+		{"http://127.0.0.1:8080/api", "", false, "http://127.0.0.1:8080/api"},
+		{"http://[::1]:8080", "", false, "http://[::1]:8080"},
+		{"http://localhost:1", "", false, "http://localhost:1"},
+		{"http://pbx.example.com", "", false, ""},
+		{"http://pbx.example.com", "", true, "http://pbx.example.com"},
+		{"http://10.0.0.1", "", false, ""},
+		{"", "", false, ""},
+		{"ftp://pbx.example.com", "", false, ""},
+		{"pbx.example.com", "", false, ""},
+		{"https://", "", false, ""},
+		{"https://user:pw@pbx.example.com", "", false, ""},
+		{"https://pbx.example.com/?x=1", "", false, ""},
+		{"https://pbx.example.com/#f", "", false, ""},
+		{"https://pbx example.com", "", false, ""},
+		{"://", "", false, ""},
+	} {
+		u, err := auth.Config{Endpoint: tc.endpoint, AllowInsecureHTTP: tc.insecure}.EndpointURL(tc.fallback)
+		if tc.want == "" {
+			assert.Error(t, err, "%q", tc.endpoint)
+			continue
+		}
+		if assert.NoError(t, err, "%q", tc.endpoint) {
+			assert.Equal(t, tc.want, u.String())
+		}
+	}
+}
+
+func TestEndpointURLNeverEchoesUserInfo(t *testing.T) {
+	_, err := auth.Config{Endpoint: "https://user:s3cr3t@pbx.example.com"}.EndpointURL("")
+	assert.NotContains(t, err.Error(), "s3cr3t")
+}
+
+func TestConfigNumbers(t *testing.T) {
+	for _, cfg := range []auth.Config{
+		{Retry: auth.RetryPolicy{MaxAttempts: -1}},
+		{Retry: auth.RetryPolicy{BaseDelay: -time.Second}},
+		{Retry: auth.RetryPolicy{MaxDelay: -time.Second}},
+		{SessionTTL: -time.Second},
+	} {
+		_, err := cfg.EndpointURL("https://x.example")
+		assert.Error(t, err)
+	}
+}
