@@ -149,6 +149,14 @@ func (c *SessionCache) Logout(ctx context.Context) error {
 	return nil
 }
 
+// Held returns the session held, usable or not, or nil; it never logs in.
+func (c *SessionCache) Held() *Session {
+	if h := c.held.Load(); h != nil {
+		return h.session
+	}
+	return nil
+}
+
 // Invalidate forgets s if it is still the held session and reports whether
 // it was. Callers that saw s refused use it, so that many refusals of one
 // session cause one new login.

@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/pbxauth/pbxauth/internal/transport"
 )
 
 // Credentials are what a provider checks at login.
@@ -28,9 +30,9 @@ type RetryPolicy struct {
 
 // The retry defaults, used where a [RetryPolicy] field is zero.
 const (
-	DefaultMaxAttempts = 4
-	DefaultBaseDelay   = 100 * time.Millisecond
-	DefaultMaxDelay    = 5 * time.Second
+	DefaultMaxAttempts = transport.DefaultMaxAttempts // 4
+	DefaultBaseDelay   = transport.DefaultBaseDelay   // 100ms
+	DefaultMaxDelay    = transport.DefaultMaxDelay    // 5s
 )
 
 // DefaultLoginTimeout bounds a login shared by concurrent [Authenticator.Session]

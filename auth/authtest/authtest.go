@@ -2,7 +2,9 @@ package authtest
 
 import (
 	"bytes"
+	"context"
 	"log/slog"
+	"net/http"
 	"sync"
 	"testing"
 	"time"
@@ -20,9 +22,15 @@ type Fixture struct {
 	// adds every session ID it sees, and checks that none appears in an
 	// error, a log line or printed value.
 	Secrets []auth.Secret
-	// Config is the configuration Authenticator was made from, for the
-	// printed-value checks; the zero value skips printing it.
+	// Config is the configuration Authenticator was made from: the suite
+	// prints it to look for secrets, and builds auth.NewClient on its
+	// HTTPClient.
 	Config auth.Config
+	// NewAPIRequest returns a request to the vendor's other API that the
+	// server answers only with a valid session. It is required when
+	// Authenticator is an auth.Authorizer: the suite then tests
+	// auth.NewClient's transparent re-login with it.
+	NewAPIRequest func(ctx context.Context) (*http.Request, error)
 }
 
 // MakeFixture starts a fresh fake server and returns an authenticator for it
@@ -61,6 +69,8 @@ func Run(t *testing.T, mk MakeFixture) {
 		{"OversizedAnswer", testOversizedAnswer, nil},
 		{"NoSecretsLeak", testNoSecretsLeak, nil},
 		{"Churn", testChurn, nil},
+		{"ClientRelogin", testClientRelogin, nil},
+		{"ClientLeavesRequestAlone", testClientLeavesRequestAlone, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.run(t, newFixture(t, mk, tc.tweak))

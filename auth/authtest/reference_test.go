@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -74,13 +75,25 @@ func (b *refBackend) Logout(ctx context.Context, s *auth.Session) error {
 	return err // {"ok":false}: the session is gone already, which is success
 }
 
-func newRef(cfg auth.Config) (auth.Authenticator, error) {
+// refAuth is the ref provider's authenticator: the shared cache, plus the
+// vendor's way to carry a session (a header) for auth.NewClient. It has no
+// RefusalDetector: ref refuses with 401, the default.
+type refAuth struct {
+	*auth.SessionCache
+}
+
+func (refAuth) Authorize(req *http.Request, s *auth.Session) error {
+	req.Header.Set("X-Session", s.ID.Reveal())
+	return nil
+}
+
+func newRef(cfg auth.Config) (*refAuth, error) {
 	u, err := cfg.EndpointURL("")
 	if err != nil {
 		return nil, err
 	}
 	b := &refBackend{endpoint: u.String(), creds: cfg.Credentials, caller: auth.NewCaller("ref", cfg)}
-	return auth.NewSessionCache("ref", cfg, b), nil
+	return &refAuth{auth.NewSessionCache("ref", cfg, b)}, nil
 }
 
 // refServer is the fake server of the ref protocol.
@@ -101,6 +114,7 @@ func newRefServer(user, password string) *refServer {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /login", s.login)
 	mux.HandleFunc("POST /logout", s.logout)
+	mux.HandleFunc("GET /api", s.api)
 	s.Server = httptest.NewServer(s.Wrap(mux))
 	return s
 }
@@ -136,6 +150,18 @@ func (s *refServer) logout(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(map[string]any{"ok": known})
 }
 
+// api is the vendor's other API: it needs a known session.
+func (s *refServer) api(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	known := s.sessions[r.Header.Get("X-Session")]
+	s.mu.Unlock()
+	if !known {
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	_ = json.NewEncoder(w).Encode(map[string]any{"ok": true})
+}
+
 func (s *refServer) count(n *int) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -166,16 +192,24 @@ func (s *refServer) OversizeNext(n int) {
 	s.BodyNext(n, "application/json", []byte(`{"ok":true,"session":"`+strings.Repeat("x", fakeserver.OversizeBytes)+`"}`))
 }
 
+const password = "correct horse battery staple"
+
 func TestReferenceProvider(t *testing.T) {
 	authtest.Run(t, func(t *testing.T, cfg auth.Config) authtest.Fixture {
-		srv := newRefServer("alice", "correct horse battery staple")
+		srv := newRefServer("alice", password)
 		t.Cleanup(srv.Close)
 		cfg.Endpoint = srv.URL
-		cfg.Credentials = auth.Credentials{Username: "alice", Password: "correct horse battery staple"}
-		a, err := newRef(cfg)
+		cfg.Credentials = auth.Credentials{Username: "alice", Password: password}
+		ref, err := newRef(cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return authtest.Fixture{Authenticator: a, Server: srv, Secrets: []auth.Secret{cfg.Credentials.Password}, Config: cfg}
+		a := broken{ref, os.Getenv(breakEnv)}
+		return authtest.Fixture{
+			Authenticator: a, Server: srv, Secrets: []auth.Secret{cfg.Credentials.Password}, Config: cfg,
+			NewAPIRequest: func(ctx context.Context) (*http.Request, error) {
+				return http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/api", nil)
+			},
+		}
 	})
 }
