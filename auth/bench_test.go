@@ -2,6 +2,9 @@ package auth_test
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -103,4 +106,46 @@ func BenchmarkStampede(b *testing.B) {
 		logins += backend.logins.Load()
 	}
 	b.ReportMetric(float64(logins)/float64(b.N), "logins/op")
+}
+
+// BenchmarkClient compares a request through NewClient (session from the
+// cache, clone, Authorize, retrying transport) with the same request
+// authorized by hand on a bare http.Transport, in one run.
+func BenchmarkClient(b *testing.B) {
+	g := &gate{}
+	g.accept("session-1")
+	srv := httptest.NewServer(g)
+	defer srv.Close()
+	get := func(b *testing.B, c *http.Client, byHand bool) {
+		b.ReportAllocs()
+		for b.Loop() {
+			req, _ := http.NewRequest(http.MethodGet, srv.URL, nil)
+			if byHand {
+				req.Header.Set("X-Session", "session-1")
+			}
+			resp, err := c.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			_ = resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				b.Fatalf("HTTP %d", resp.StatusCode)
+			}
+		}
+		g.mu.Lock()
+		g.bodies = g.bodies[:0]
+		g.mu.Unlock()
+	}
+	b.Run("by-hand", func(b *testing.B) {
+		get(b, &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}, true)
+	})
+	b.Run("NewClient", func(b *testing.B) {
+		a := headerAuth{auth.NewSessionCache("memory", auth.Config{}, &memoryBackend{})}
+		c, err := auth.NewClient(a, &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		get(b, c, false)
+	})
 }
