@@ -1,6 +1,7 @@
 package auth_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -46,7 +47,9 @@ func TestEndpointURL(t *testing.T) {
 
 func TestEndpointURLNeverEchoesUserInfo(t *testing.T) {
 	_, err := auth.Config{Endpoint: "https://user:s3cr3t@pbx.example.com"}.EndpointURL("")
-	assert.NotContains(t, err.Error(), "s3cr3t")
+	if strings.Contains(err.Error(), "s3cr3t") {
+		t.Error("the error quotes the endpoint's password")
+	}
 }
 
 func TestConfigNumbers(t *testing.T) {
