@@ -167,6 +167,20 @@ func TestTransportSpendsBudget(t *testing.T) {
 	assert.EqualValues(t, 500-3*5+2, tr.Budget.Tokens())
 }
 
+func TestOnlySuccessRefunds(t *testing.T) {
+	srv := newServer(t, statuses(503, 404, 500))
+	tr, _ := newTransport(newBase(t), policy)
+	resp, err := tr.RoundTrip(newRequest(t, http.MethodGet, srv.URL, nil))
+	require.NoError(t, err)
+	readBody(t, resp)
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
+	assert.EqualValues(t, 500-5, tr.Budget.Tokens(), "a 404 refunds nothing")
+	resp, err = tr.RoundTrip(newRequest(t, http.MethodGet, srv.URL, nil))
+	require.NoError(t, err)
+	readBody(t, resp)
+	assert.EqualValues(t, 500-5, tr.Budget.Tokens(), "nor does a 500")
+}
+
 // A timeout costs the budget more than another failure.
 func TestTransportTimeoutCostsMore(t *testing.T) {
 	srv := newServer(t, nil)

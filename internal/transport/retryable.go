@@ -34,11 +34,12 @@ func retryableError(err error) bool {
 	}
 	var (
 		certErr    *tls.CertificateVerificationError
+		recordErr  tls.RecordHeaderError // e.g. plain http answering https
 		unknownCA  x509.UnknownAuthorityError
 		hostErr    x509.HostnameError
 		invalidErr x509.CertificateInvalidError
 	)
-	return !errors.As(err, &certErr) && !errors.As(err, &unknownCA) &&
+	return !errors.As(err, &certErr) && !errors.As(err, &recordErr) && !errors.As(err, &unknownCA) &&
 		!errors.As(err, &hostErr) && !errors.As(err, &invalidErr)
 }
 

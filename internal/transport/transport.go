@@ -70,7 +70,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, ctx.Err()
 		}
 		if !t.shouldRetry(resp, err) {
-			if err == nil && budget != nil {
+			// Only a success refunds: a refused or broken answer says
+			// nothing good about the server's health.
+			if err == nil && resp.StatusCode < 400 && budget != nil {
 				budget.Refund(SuccessRefund)
 			}
 			return resp, err
