@@ -86,7 +86,7 @@ func TestBackoffFullJitter(t *testing.T) {
 
 func TestRetryAfterHeader(t *testing.T) {
 	now := time.Date(2015, time.October, 21, 7, 28, 0, 0, time.UTC)
-	maxSecs := time.Duration(1<<62) / time.Second * time.Second
+	maxWait := time.Duration(1<<62) / time.Second * time.Second
 	for _, tc := range []struct {
 		value string
 		want  time.Duration
@@ -98,8 +98,8 @@ func TestRetryAfterHeader(t *testing.T) {
 		{"120", 2 * time.Minute, true},
 		{" 7 ", 7 * time.Second, true},
 		{"+5", 5 * time.Second, true}, // strconv accepts a sign
-		{"4611686018", maxSecs, true},
-		{"9223372036", maxSecs, true},
+		{"4611686018", maxWait, true},
+		{"9223372036", maxWait, true},
 		{"-1", 0, false},
 		{"1.5", 0, false},
 		{"5s", 0, false},

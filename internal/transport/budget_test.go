@@ -1,7 +1,6 @@
 package transport_test
 
 import (
-	"io"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -183,17 +182,7 @@ func TestOnlySuccessRefunds(t *testing.T) {
 
 // A timeout costs the budget more than another failure.
 func TestTransportTimeoutCostsMore(t *testing.T) {
-	srv := newServer(t, nil)
-	hung := hang(t, nil)
-	srv.Config.Handler = srv.handler(func(w http.ResponseWriter, r *http.Request, n int) {
-		if n == 1 {
-			hung(w, r, n)
-			return
-		}
-		_, _ = io.WriteString(w, "ok")
-	})
-	base := newBase(t)
-	base.ResponseHeaderTimeout = 20 * ms
+	srv, base := hangFirst(t)
 	tr, sl := newTransport(base, policy)
 
 	resp, err := tr.RoundTrip(newRequest(t, http.MethodGet, srv.URL, nil))

@@ -218,3 +218,20 @@ func (b *trackedBody) state() (read int64, eof, closed bool) {
 	defer b.mu.Unlock()
 	return b.read, b.eof, b.closed
 }
+
+// hangFirst returns a server whose first answer never comes and whose later
+// ones are "ok", and a base transport that times out waiting for it.
+func hangFirst(t *testing.T) (*server, *http.Transport) {
+	srv := newServer(t, nil)
+	hung := hang(t, nil)
+	srv.Config.Handler = srv.handler(func(w http.ResponseWriter, r *http.Request, n int) {
+		if n == 1 {
+			hung(w, r, n)
+			return
+		}
+		_, _ = io.WriteString(w, "ok")
+	})
+	base := newBase(t)
+	base.ResponseHeaderTimeout = 20 * ms
+	return srv, base
+}

@@ -2,7 +2,6 @@ package transport_test
 
 import (
 	"bytes"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -88,17 +87,7 @@ func TestRetryLogLineOnConnectionError(t *testing.T) {
 }
 
 func TestRetryLogLineOnTimeout(t *testing.T) {
-	srv := newServer(t, nil)
-	hung := hang(t, nil)
-	srv.Config.Handler = srv.handler(func(w http.ResponseWriter, r *http.Request, n int) {
-		if n == 1 {
-			hung(w, r, n)
-			return
-		}
-		_, _ = io.WriteString(w, "ok")
-	})
-	base := newBase(t)
-	base.ResponseHeaderTimeout = 20 * ms
+	srv, base := hangFirst(t)
 	tr, _ := newTransport(base, policy)
 	logger, buf := debugLogger(slog.LevelDebug)
 	tr.Logger = logger
