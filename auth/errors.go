@@ -41,7 +41,8 @@ type Error struct {
 }
 
 // Error returns text like
-// "onsip login: invalid credentials (HTTP 200): Password: Invalid (1002)".
+// "onsip login: invalid credentials (HTTP 200): Authentication failed. [Authentication]":
+// provider, operation, sentinel, status, the provider's message and code.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString(e.Provider)

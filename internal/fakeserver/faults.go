@@ -6,6 +6,7 @@ package fakeserver
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -51,8 +52,12 @@ func (f *Faults) AnswerNext(n int, h http.Handler) {
 	f.queue = append(f.queue, injected{n: n, answer: h})
 }
 
-// FailNext makes the next n requests answer status with an empty body.
+// FailNext makes the next n requests answer status with an empty body. It
+// panics, where it is called, on a status net/http cannot send.
 func (f *Faults) FailNext(n, status int) {
+	if status < 100 || status > 999 {
+		panic(fmt.Sprintf("fakeserver: FailNext with HTTP status %d", status))
+	}
 	f.AnswerNext(n, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Length", "0")
 		w.WriteHeader(status)
@@ -102,8 +107,8 @@ func (f *Faults) closedLocked() chan struct{} {
 	return f.closed
 }
 
-// Requests is the number of requests [Faults.Wrap] received, faulted ones
-// included.
+// Requests is the number of requests that reached [Faults.Wait] (every
+// request through [Faults.Wrap]), faulted ones included.
 func (f *Faults) Requests() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -115,6 +120,7 @@ func (f *Faults) Requests() int {
 // ends ctx, only once the request body is read: read it before Wait.
 func (f *Faults) Wait(ctx context.Context) bool {
 	f.mu.Lock()
+	f.requests++
 	d, closed := f.delay, f.closedLocked()
 	f.mu.Unlock()
 	if d <= 0 {
@@ -155,9 +161,6 @@ func (f *Faults) Serve(w http.ResponseWriter, r *http.Request) bool {
 // called), then gives an injected answer or lets next answer.
 func (f *Faults) Wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		f.mu.Lock()
-		f.requests++
-		f.mu.Unlock()
 		body, err := io.ReadAll(io.LimitReader(r.Body, MaxRequestBody))
 		if err != nil {
 			panic(http.ErrAbortHandler)
