@@ -81,10 +81,9 @@ func (c *Caller) Do(req *http.Request, op string) (*Response, error) {
 		return nil, c.transportError(ctx, op, err)
 	}
 	defer resp.Body.Close()
-	c.logger.LogAttrs(ctx, slog.LevelDebug, "provider answered",
-		slog.String("provider", c.provider), slog.String("op", op),
-		slog.String("method", req.Method), slog.String("path", req.URL.Path),
-		slog.Int("status", resp.StatusCode), slog.Duration("took", time.Since(start)))
+	if c.logger.Enabled(ctx, slog.LevelDebug) {
+		c.logDebug(ctx, op, req, resp.StatusCode, time.Since(start))
+	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, StatusError(c.provider, op, resp.StatusCode)
 	}
@@ -97,6 +96,15 @@ func (c *Caller) Do(req *http.Request, op string) (*Response, error) {
 		return nil, c.transportError(ctx, op, err)
 	}
 	return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: body}, nil
+}
+
+// logDebug logs one answer: the path only, since a query may carry a
+// session.
+func (c *Caller) logDebug(ctx context.Context, op string, req *http.Request, status int, took time.Duration) {
+	c.logger.LogAttrs(ctx, slog.LevelDebug, "provider answered",
+		slog.String("provider", c.provider), slog.String("op", op),
+		slog.String("method", req.Method), slog.String("path", req.URL.Path),
+		slog.Int("status", status), slog.Duration("took", took))
 }
 
 // transportError classifies a failure with no complete answer.

@@ -69,7 +69,8 @@ func (c Config) EndpointURL(fallback string) (*url.URL, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("auth: Config.Endpoint %q is not a URL", raw)
+		// Not quoted: a URL that does not parse cannot be redacted.
+		return nil, errors.New("auth: Config.Endpoint is not a URL")
 	}
 	switch {
 	case u.Scheme != "http" && u.Scheme != "https":

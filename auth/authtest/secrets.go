@@ -31,10 +31,12 @@ func testNoSecretsLeak(t *testing.T, f *fixture) {
 	}
 
 	login()
-	srv.FailNext(SuiteRetry.MaxAttempts, http.StatusServiceUnavailable)
-	record(a.Logout(ctx))
-	srv.ForgetSessions()
-	record(a.Logout(ctx))
+	if !sessions[0].Stateless() { // a stateless Logout sends nothing to fail
+		srv.FailNext(SuiteRetry.MaxAttempts, http.StatusServiceUnavailable)
+		record(a.Logout(ctx))
+		srv.ForgetSessions()
+		record(a.Logout(ctx))
+	}
 
 	login()
 	for _, fault := range []func(){

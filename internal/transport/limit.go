@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -39,3 +40,15 @@ func drain(body io.ReadCloser) {
 // drainLimit bounds what drain reads: past this, closing the connection is
 // cheaper than reading on.
 const drainLimit = 64 << 10
+
+// PutBack returns a body that gives read and then the rest, and whose Close
+// closes rest: what a peek at an answer puts back, so its reader sees the
+// whole answer.
+func PutBack(read []byte, rest io.ReadCloser) io.ReadCloser {
+	return putBack{Reader: io.MultiReader(bytes.NewReader(read), rest), Closer: rest}
+}
+
+type putBack struct {
+	io.Reader
+	io.Closer
+}

@@ -92,3 +92,20 @@ type trackedCloser struct {
 }
 
 func (c *trackedCloser) Close() error { c.closed = true; return nil }
+
+func TestPutBack(t *testing.T) {
+	rest := &closeRecorder{Reader: strings.NewReader(" world")}
+	body := PutBack([]byte("hello"), rest)
+	b, err := io.ReadAll(body)
+	require.NoError(t, err)
+	assert.Equal(t, "hello world", string(b))
+	require.NoError(t, body.Close())
+	assert.True(t, rest.closed, "Close closes the original body")
+}
+
+type closeRecorder struct {
+	io.Reader
+	closed bool
+}
+
+func (c *closeRecorder) Close() error { c.closed = true; return nil }

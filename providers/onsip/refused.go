@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/pbxauth/pbxauth/auth"
+	"github.com/pbxauth/pbxauth/internal/transport"
 )
 
 // Refused reports whether resp says OnSIP no longer accepts the session
@@ -30,16 +31,9 @@ func (a *Authenticator) Refused(resp *http.Response) bool {
 		return false
 	}
 	var seen bytes.Buffer
-	original := resp.Body
-	refused := scanRefusal(io.TeeReader(io.LimitReader(original, auth.MaxResponseSize), &seen))
-	resp.Body = replayedBody{Reader: io.MultiReader(&seen, original), Closer: original}
+	refused := scanRefusal(io.TeeReader(io.LimitReader(resp.Body, auth.MaxResponseSize), &seen))
+	resp.Body = transport.PutBack(seen.Bytes(), resp.Body)
 	return refused
-}
-
-// replayedBody is the body Refused puts back.
-type replayedBody struct {
-	io.Reader
-	io.Closer
 }
 
 // scanRefusal reads an OnSIP Response from r up to the end of its

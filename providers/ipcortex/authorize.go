@@ -1,0 +1,134 @@
+package ipcortex
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/pbxauth/pbxauth/auth"
+	"github.com/pbxauth/pbxauth/internal/transport"
+)
+
+// Authorize puts the credentials on req, a request to the PBX's API, the
+// way IPCortex expects them:
+//
+//   - with a password: the session s in the Red60urne cookie, replacing any
+//     Red60urne cookie req already carries;
+//   - with an API key and a JSON object body: the key in the body's "auth"
+//     object ({"auth":{"type":"auth","key":..}}, other fields kept), unless
+//     [KeyInHeader] was given;
+//   - with an API key otherwise (a GET, a body that is not a JSON object,
+//     or KeyInHeader): the header "Authorization: token auth=KEY".
+//
+// With an API key, s carries nothing Authorize needs. It refuses, with an
+// *auth.Error holding auth.ErrProtocol, a request to any origin (scheme,
+// host, port) but the configured endpoint's, so the credentials never leave
+// for another server, and a JSON object body over 1 MiB, too large to take
+// the key. req is the caller's clone: a body it rewrites stays replayable
+// through GetBody.
+func (a *Authenticator) Authorize(req *http.Request, s *auth.Session) error {
+	b := a.backend
+	if req == nil || req.URL == nil || !transport.SameOrigin(req, b.origin) {
+		return requestError("request is not to the origin of Config.Endpoint; credentials go nowhere else")
+	}
+	if req.Header == nil {
+		req.Header = make(http.Header)
+	}
+	if !b.stateless() {
+		if s == nil || s.Stateless() || !validCookieValue(s.ID.Reveal()) {
+			return requestError("no IPCortex session to put on the request")
+		}
+		setSessionCookie(req.Header, s.ID.Reveal())
+		return nil
+	}
+	if !b.opts.keyInHeader {
+		done, err := b.keyInBody(req)
+		if err != nil || done {
+			return err
+		}
+	}
+	req.Header.Set("Authorization", b.keyHeader.Reveal())
+	return nil
+}
+
+// keyInBody puts the API key into req's body when that is a JSON object,
+// and reports whether it did. Otherwise req keeps its body as it was.
+func (b *backend) keyInBody(req *http.Request) (bool, error) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return false, nil
+	}
+	// A replayable body is read through a copy, leaving req.Body as it is
+	// unless it is replaced.
+	body := req.Body
+	if req.GetBody != nil {
+		fresh, err := req.GetBody()
+		if err != nil {
+			return false, requestError("cannot read the request body again: GetBody failed")
+		}
+		defer fresh.Close()
+		body = fresh
+	}
+	read, shape, err := readObject(body)
+	if req.GetBody == nil {
+		req.Body = transport.PutBack(read, req.Body)
+	}
+	switch {
+	case err != nil:
+		return false, &auth.Error{Provider: Name, Op: auth.OpRequest, Err: errors.Join(auth.ErrProtocol, err),
+			Message: "cannot read the request body"}
+	case shape == tooLarge:
+		return false, requestError("JSON body over 1 MiB: too large to add the API key to; use KeyInHeader")
+	case shape == notObject:
+		return false, nil
+	}
+	merged, ok := withKey(read, b.creds.APIKey.Reveal())
+	if !ok {
+		return false, nil
+	}
+	_ = req.Body.Close() // replaced: the transport will close the new one
+	req.Body = io.NopCloser(bytes.NewReader(merged))
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(merged)), nil }
+	req.ContentLength = int64(len(merged))
+	return true, nil
+}
+
+// withKey returns the JSON object doc with "type":"auth" and "key":key set
+// in its "auth" object, which it creates, or replaces when it is not an
+// object; every other field stays. ok is false when doc is not a JSON
+// object.
+func withKey(doc []byte, key string) (out []byte, ok bool) {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(doc, &fields) != nil || fields == nil {
+		return nil, false
+	}
+	var authFields map[string]json.RawMessage
+	if raw, found := fields["auth"]; found {
+		_ = json.Unmarshal(raw, &authFields) // not an object: replaced
+	}
+	if authFields == nil {
+		authFields = make(map[string]json.RawMessage, 2)
+	}
+	authFields["type"] = json.RawMessage(`"auth"`)
+	authFields["key"], ok = encode(key)
+	if ok {
+		fields["auth"], ok = encode(authFields)
+	}
+	if ok {
+		out, ok = encode(fields)
+	}
+	return out, ok
+}
+
+// encode marshals v without escaping <, > and &, so the caller's strings go
+// out as they came.
+func encode(v any) ([]byte, bool) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if enc.Encode(v) != nil {
+		return nil, false
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), true
+}

@@ -1,0 +1,134 @@
+package ipcortex
+
+import (
+	"encoding/json"
+	"slices"
+
+	"github.com/pbxauth/pbxauth/auth"
+)
+
+// The values of an answer's "result".
+const (
+	resultSuccess = "success"
+	resultFail    = "fail"
+)
+
+// answer is the document /rest/auth/ and /rest/auth/logout answer with:
+// {"result":"success"|"fail","user":{...}}, and perhaps a message.
+type answer struct {
+	Result  string `json:"result"`
+	Message text   `json:"message"`
+	User    *user  `json:"user"`
+}
+
+// user is the answer's "user" object. Fields the page does not show are
+// ignored.
+type user struct {
+	ID      userID            `json:"id"`
+	Login   string            `json:"login"`
+	Name    string            `json:"name"`
+	Company string            `json:"company"`
+	Home    string            `json:"home"`
+	Session string            `json:"session"`
+	Perms   map[string]string `json:"perms"`
+}
+
+// outcome is what is left of an answer whose user object cannot be read:
+// enough to tell a refusal, which must not be mistaken for a broken answer.
+type outcome struct {
+	Result  string `json:"result"`
+	Message text   `json:"message"`
+}
+
+// decodeLogin reads the answer to a login or key check: a Session, or an
+// *auth.Error holding ErrInvalidCredentials for "fail" and ErrProtocol for
+// anything it cannot understand.
+func (b *backend) decodeLogin(resp *auth.Response) (*auth.Session, error) {
+	var a answer
+	if err := json.Unmarshal(resp.Body, &a); err != nil {
+		// A refusal is a refusal whatever the rest looks like.
+		var o outcome
+		if json.Unmarshal(resp.Body, &o) == nil && o.Result == resultFail {
+			return nil, b.refusal(resp, o.Message)
+		}
+		return nil, b.protocolError(auth.OpLogin, resp, b.clean(describe(err)))
+	}
+	switch {
+	case a.Result == resultFail:
+		return nil, b.refusal(resp, a.Message)
+	case a.Result != resultSuccess:
+		return nil, b.protocolError(auth.OpLogin, resp, b.unexpected(a.Result))
+	case a.User == nil:
+		return nil, b.protocolError(auth.OpLogin, resp, `successful answer has no "user" object`)
+	case a.User.ID == "":
+		return nil, b.protocolError(auth.OpLogin, resp, `user has no "id"`)
+	}
+	s := b.session(a.User)
+	if !b.stateless() {
+		// The cookie when the answer sets one, else user.session: the page
+		// shows the value in the body, browsers take the cookie.
+		id := a.User.Session
+		if c := sessionCookie(resp.Header); c != "" {
+			id = c
+		}
+		switch {
+		case id == "":
+			return nil, b.protocolError(auth.OpLogin, resp, "answer has no session: no Red60urne cookie and no user.session")
+		case !validCookieValue(id):
+			return nil, b.protocolError(auth.OpLogin, resp, "session cannot be sent back as a cookie")
+		}
+		s.ID = auth.Secret(id)
+	}
+	return s, nil
+}
+
+// decodeLogout reads the answer to the logout of s: "success", and "fail"
+// (the session is gone already), both mean the session has ended.
+func (b *backend) decodeLogout(resp *auth.Response, s *auth.Session) error {
+	var o outcome
+	if err := json.Unmarshal(resp.Body, &o); err != nil {
+		return b.protocolError(auth.OpLogout, resp, b.clean(describe(err), s.ID))
+	}
+	if o.Result != resultSuccess && o.Result != resultFail {
+		return b.protocolError(auth.OpLogout, resp, b.unexpected(o.Result, s.ID))
+	}
+	return nil
+}
+
+// session maps the user object onto a Session, all but its ID.
+func (b *backend) session(u *user) *auth.Session {
+	perms := u.Perms
+	if perms == nil {
+		perms = map[string]string{} // an IPCortex user with no permissions
+	}
+	var roles []string
+	if len(perms) > 0 {
+		roles = make([]string, 0, len(perms))
+		for name := range perms {
+			roles = append(roles, name)
+		}
+		slices.Sort(roles)
+	}
+	var attrs map[string]string
+	for _, kv := range [...][2]string{{"company", u.Company}, {"home", u.Home}} {
+		if kv[1] != "" {
+			if attrs == nil {
+				attrs = make(map[string]string, 2)
+			}
+			attrs[kv[0]] = kv[1]
+		}
+	}
+	username := u.Login
+	if username == "" {
+		username = b.creds.Username
+	}
+	return &auth.Session{
+		Provider:    Name,
+		UserID:      string(u.ID),
+		Username:    username,
+		Name:        u.Name,
+		Roles:       roles,
+		Permissions: perms,
+		Attributes:  attrs,
+	}
+}

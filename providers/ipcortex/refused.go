@@ -1,0 +1,36 @@
+package ipcortex
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/pbxauth/pbxauth/internal/transport"
+)
+
+// Refused reports whether resp, an answer from the PBX's API, says the
+// session or key is no longer accepted: HTTP 401 or 403, or a successful
+// status whose JSON body has "result":"fail", which is how IPCortex refuses
+// a call it cannot authenticate. Other statuses are left to the caller:
+// a 400 or 500 with "fail" is a failed call, not a lost session.
+//
+// To look at the body it reads at most 1 MiB, and only when the body starts
+// with '{'; it then puts back an equivalent body (the bytes read, then the
+// rest, closing the original on Close), so the caller still reads it all.
+func (a *Authenticator) Refused(resp *http.Response) bool {
+	switch {
+	case resp == nil:
+		return false
+	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
+		return true
+	case resp.StatusCode < 200 || resp.StatusCode > 299 || resp.Body == nil || resp.Body == http.NoBody:
+		return false
+	}
+	read, shape, _ := readObject(resp.Body)
+	// A read error stays for the caller: it comes again after the bytes read.
+	resp.Body = transport.PutBack(read, resp.Body)
+	if shape != object {
+		return false
+	}
+	var o outcome
+	return json.Unmarshal(read, &o) == nil && o.Result == resultFail
+}
