@@ -130,7 +130,7 @@ func (t *clientTransport) refused(resp *http.Response) bool {
 	if d, ok := t.auth.(RefusalDetector); ok {
 		return d.Refused(resp)
 	}
-	return resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden
+	return RefusedStatus(resp.StatusCode)
 }
 
 // drop forgets s if it is still held; an authenticator that cannot say so

@@ -80,7 +80,7 @@ func (e *Error) Unwrap() error { return e.Err }
 func StatusError(provider, op string, status int) *Error {
 	e := &Error{Provider: provider, Op: op, StatusCode: status, Message: http.StatusText(status)}
 	switch {
-	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+	case RefusedStatus(status):
 		e.Err = ErrSessionExpired
 		if op == OpLogin {
 			e.Err = ErrInvalidCredentials
@@ -93,6 +93,13 @@ func StatusError(provider, op string, status int) *Error {
 		e.Err = ErrProtocol
 	}
 	return e
+}
+
+// RefusedStatus reports whether an HTTP status refuses the credentials or
+// session a request carried: 401 or 403. It is [NewClient]'s refusal test
+// for providers without a [RefusalDetector], and where theirs starts.
+func RefusedStatus(code int) bool {
+	return code == http.StatusUnauthorized || code == http.StatusForbidden
 }
 
 // The operations an [Error] names.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 
+	"github.com/pbxauth/pbxauth/auth"
 	"github.com/pbxauth/pbxauth/internal/transport"
 )
 
@@ -20,7 +21,7 @@ func (a *Authenticator) Refused(resp *http.Response) bool {
 	switch {
 	case resp == nil:
 		return false
-	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
+	case auth.RefusedStatus(resp.StatusCode):
 		return true
 	case resp.StatusCode < 200 || resp.StatusCode > 299 || resp.Body == nil || resp.Body == http.NoBody:
 		return false

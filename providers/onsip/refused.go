@@ -25,7 +25,7 @@ func (a *Authenticator) Refused(resp *http.Response) bool {
 	switch {
 	case resp == nil:
 		return false
-	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
+	case auth.RefusedStatus(resp.StatusCode):
 		return true
 	case resp.Body == nil || resp.Body == http.NoBody || !mayBeXML(resp.Header.Get("Content-Type")):
 		return false
