@@ -117,10 +117,6 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 // login answers POST /rest/auth/: a password login, which opens (or re-uses)
 // a session, or an API-key check, which opens none.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		methodNotAllowed(w)
-		return
-	}
 	a, ok := readAuth(w, r)
 	if !ok {
 		return
@@ -193,10 +189,6 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 // logout answers POST /rest/auth/logout: the Red60urne cookie names the
 // session to end.
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		methodNotAllowed(w)
-		return
-	}
 	a, ok := readAuth(w, r)
 	if !ok {
 		return
@@ -278,10 +270,15 @@ func (s *Server) keyOwner(key string) (User, bool) {
 	return u, ok
 }
 
-// readAuth reads r's body as the vendor's JSON request and returns its auth
-// object: nil when the body is empty or has none. On a body it cannot read
-// it answers the request itself and reports false.
+// readAuth reads r, a POST to an auth path, as the vendor's JSON request
+// and returns its auth object: nil when the body is empty or has none. On
+// another method or a body it cannot read it answers the request itself and
+// reports false.
 func readAuth(w http.ResponseWriter, r *http.Request) (*authFields, bool) {
+	if r.Method != http.MethodPost {
+		methodNotAllowed(w)
+		return nil, false
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBody))
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
