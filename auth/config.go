@@ -49,6 +49,19 @@ type Config struct {
 	Logger            *slog.Logger  // optional; nil logs nothing
 	AllowInsecureHTTP bool          // allow http:// to a host that is not loopback; never the default
 	SessionTTL        time.Duration // optional; sets ExpiresAt = IssuedAt + TTL when the provider gives none
+
+	// Options are provider settings by name, so that they travel through
+	// Open: IPCortex takes "key_in_header" ("true" or "false"). A provider
+	// refuses a name it does not know, and its error lists the names it
+	// knows.
+	Options map[string]string
+	// Store shares sessions with the application's other replicas: one
+	// login per account across the fleet. nil keeps sessions in this
+	// process.
+	Store SessionStore
+	// Hooks observe logins, refusals, retries and store events; nil
+	// observes nothing.
+	Hooks *Hooks
 }
 
 // EndpointURL checks c and returns the endpoint to talk to: c.Endpoint, or

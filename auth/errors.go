@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // The sentinels. Every error from Login, Logout, Session and the
@@ -38,6 +39,10 @@ type Error struct {
 	Code       string // the provider's own error code or parameter name, if any
 	Message    string // the provider's message, with secrets removed
 	Err        error  // one sentinel or the context's error, perhaps joined with a transport error
+	// RetryAfter is how long the provider asked to wait before trying
+	// again, when that was longer than the RetryPolicy or the context's
+	// deadline allows (so nothing was retried); 0 otherwise.
+	RetryAfter time.Duration
 }
 
 // Error returns text like
