@@ -53,10 +53,12 @@ func NewCaller(provider string, cfg Config) *Caller {
 			base = cfg.HTTPClient.Transport
 		}
 	}
+	rt := transport.New(base, cfg.Retry.policy(), cfg.Logger)
+	rt.Repeatable = true // logins, logouts and key checks are safe to repeat
 	return &Caller{
 		provider: provider,
 		client: &http.Client{
-			Transport:     transport.New(base, cfg.Retry.policy(), cfg.Logger),
+			Transport:     rt,
 			CheckRedirect: transport.NoRedirects,
 			Timeout:       timeout,
 		},

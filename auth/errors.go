@@ -1,11 +1,12 @@
 package auth
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/pbxauth/pbxauth/internal/sentinel"
 )
 
 // The sentinels. Every error from Login, Logout, Session and the
@@ -14,20 +15,23 @@ import (
 var (
 	// ErrInvalidCredentials: the provider refused the username and password
 	// or the API key.
-	ErrInvalidCredentials = errors.New("invalid credentials")
+	ErrInvalidCredentials = sentinel.ErrInvalidCredentials
 
 	// ErrSessionExpired: the provider no longer accepts the session a request
 	// was made with.
-	ErrSessionExpired = errors.New("session expired")
+	ErrSessionExpired = sentinel.ErrSessionExpired
 
 	// ErrUnavailable: no answer, 429 or 5xx after the retries or with the
-	// retry budget spent, or a fault inside the vendor's API. Trying again
-	// later may work.
-	ErrUnavailable = errors.New("provider unavailable")
+	// retry budget spent, a fault inside the vendor's API, or a request
+	// whose connection was lost after it was sent (it may have been carried
+	// out). Trying again later may work.
+	ErrUnavailable = sentinel.ErrUnavailable
 
-	// ErrProtocol: an answer that cannot be understood: not the expected
-	// document, fields missing, too large, a redirect, another 4xx.
-	ErrProtocol = errors.New("protocol error")
+	// ErrProtocol: an answer that cannot be understood (not the expected
+	// document, fields missing, too large, a redirect, another 4xx), a TLS
+	// certificate the client does not trust, or a request pbxauth will not
+	// send (to another origin than the endpoint, a nil context).
+	ErrProtocol = sentinel.ErrProtocol
 )
 
 // Error is the error type of every failure of Login, Logout, Session and the

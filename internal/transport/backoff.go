@@ -57,9 +57,9 @@ func (p Policy) backoff(retry int, random func(int64) int64) time.Duration {
 // seeded per process, which is all jitter needs.
 func defaultRandom(n int64) int64 { return rand.Int64N(n) }
 
-// retryAfter reads a Retry-After header in either of its forms (delay-seconds
+// RetryAfter reads a Retry-After header in either of its forms (delay-seconds
 // or an HTTP date) and reports whether one was present and understood.
-func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
+func RetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 	v := strings.TrimSpace(h.Get("Retry-After"))
 	if v == "" {
 		return 0, false

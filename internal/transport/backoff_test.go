@@ -117,7 +117,7 @@ func TestRetryAfterHeader(t *testing.T) {
 		if tc.value != "" {
 			h.Set("Retry-After", tc.value)
 		}
-		got, ok := retryAfter(h, now)
+		got, ok := RetryAfter(h, now)
 		assert.Equal(t, tc.ok, ok, "%q", tc.value)
 		assert.Equal(t, tc.want, got, "%q", tc.value)
 	}
@@ -125,8 +125,8 @@ func TestRetryAfterHeader(t *testing.T) {
 
 func TestRetryableStatus(t *testing.T) {
 	for code := 100; code < 600; code++ {
-		want := code == 429 || code == 502 || code == 503 || code == 504
-		assert.Equal(t, want, retryableStatus(code), "%d", code)
+		assert.Equal(t, code == 429 || code == 503, declined(code), "%d: the server declined to act", code)
+		assert.Equal(t, code == 502 || code == 504, gatewayFailed(code), "%d: a gateway failed", code)
 	}
 }
 
@@ -167,8 +167,8 @@ func TestRetryableError(t *testing.T) {
 		assert.Equal(t, tc.retry, retryableError(tc.err), "%s: %v", tc.name, tc.err)
 		assert.Equal(t, tc.isTimeout, isTimeout(tc.err), "%s: %v", tc.name, tc.err)
 	}
-	assert.Equal(t, "timeout", errorKind(dialTimeout))
-	assert.Equal(t, "connection error", errorKind(refused))
+	assert.Equal(t, "timeout", ErrorKind(dialTimeout))
+	assert.Equal(t, "connection error", ErrorKind(refused))
 }
 
 // dialErr is a real dial timeout from the net package.

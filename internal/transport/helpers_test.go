@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -234,4 +235,10 @@ func hangFirst(t *testing.T) (*server, *http.Transport) {
 	base := newBase(t)
 	base.ResponseHeaderTimeout = 20 * ms
 	return srv, base
+}
+
+// collect runs a collection and lets cleanups run.
+func collect() {
+	runtime.GC()
+	runtime.Gosched()
 }

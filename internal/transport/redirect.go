@@ -3,7 +3,6 @@ package transport
 import (
 	"errors"
 	"net/http"
-	"strings"
 )
 
 // maxRedirects is net/http's own limit, kept for SameOriginRedirects.
@@ -23,28 +22,8 @@ func SameOriginRedirects(req *http.Request, via []*http.Request) error {
 	if len(via) >= maxRedirects {
 		return errors.New("stopped after 10 redirects")
 	}
-	if len(via) > 0 && !SameOrigin(req, via[0]) {
+	if len(via) > 0 && !SameOrigin(req.URL, Origin(via[0].URL)) {
 		return http.ErrUseLastResponse
 	}
 	return nil
-}
-
-// SameOrigin reports whether a and b go to the same scheme, host and port
-// (an absent port meaning the scheme's default).
-func SameOrigin(a, b *http.Request) bool {
-	return strings.EqualFold(a.URL.Scheme, b.URL.Scheme) && strings.EqualFold(a.URL.Hostname(), b.URL.Hostname()) &&
-		port(a) == port(b)
-}
-
-func port(r *http.Request) string {
-	if p := r.URL.Port(); p != "" {
-		return p
-	}
-	switch r.URL.Scheme {
-	case "https":
-		return "443"
-	case "http":
-		return "80"
-	}
-	return ""
 }

@@ -159,9 +159,23 @@ func TestSameOrigin(t *testing.T) {
 		{"wss://api.example.com/", "https://api.example.com/", false},
 	} {
 		a, b := mustRequest(t, tc.a), mustRequest(t, tc.b)
-		assert.Equal(t, tc.want, transport.SameOrigin(a, b), "%s vs %s", tc.a, tc.b)
-		assert.Equal(t, tc.want, transport.SameOrigin(b, a), "%s vs %s", tc.b, tc.a)
+		assert.Equal(t, tc.want, transport.SameOrigin(a.URL, transport.Origin(b.URL)), "%s vs %s", tc.a, tc.b)
+		assert.Equal(t, tc.want, transport.SameOrigin(b.URL, transport.Origin(a.URL)), "%s vs %s", tc.b, tc.a)
 	}
+}
+
+func TestOrigin(t *testing.T) {
+	for raw, want := range map[string]string{
+		"https://api.onsip.com/api":        "https://api.onsip.com:443",
+		"HTTPS://API.OnSIP.com:443/api/":   "https://api.onsip.com:443",
+		"http://127.0.0.1:8080/x?y=1":      "http://127.0.0.1:8080",
+		"http://[::1]/":                    "http://[::1]:80",
+		"https://u:p@pbx.example.com:8443": "https://pbx.example.com:8443",
+	} {
+		assert.Equal(t, want, transport.Origin(mustRequest(t, raw).URL), raw)
+	}
+	assert.False(t, transport.SameOrigin(nil, "https://api.onsip.com:443"))
+	assert.False(t, transport.SameOrigin(mustRequest(t, "https://api.onsip.com/").URL, "not an origin"))
 }
 
 func mustRequest(t *testing.T, raw string) *http.Request {

@@ -446,13 +446,10 @@ func TestRetryAfter(t *testing.T) {
 		"seconds":                      {503, "2", 2 * time.Second},
 		"seconds on 429":               {429, "3", 3 * time.Second},
 		"zero seconds":                 {503, "0", 0},
-		"seconds over MaxDelay":        {503, "30", 5 * time.Second},
-		"huge seconds":                 {503, "9223372036", 5 * time.Second},
 		"HTTP date":                    {503, fixedNow.Add(3 * time.Second).Format(http.TimeFormat), 3 * time.Second},
 		"HTTP date on 429":             {429, fixedNow.Add(4 * time.Second).Format(http.TimeFormat), 4 * time.Second},
 		"HTTP date, RFC 850":           {503, fixedNow.Add(2 * time.Second).Format(rfc850), 2 * time.Second},
 		"HTTP date, asctime":           {503, fixedNow.Add(1 * time.Second).Format(time.ANSIC), time.Second},
-		"HTTP date over MaxDelay":      {503, fixedNow.Add(time.Hour).Format(http.TimeFormat), 5 * time.Second},
 		"HTTP date in the past":        {503, fixedNow.Add(-time.Minute).Format(http.TimeFormat), 0},
 		"garbage is ignored":           {503, "soon", 100 * ms},
 		"negative is ignored":          {503, "-1", 100 * ms},
@@ -480,6 +477,54 @@ func TestRetryAfter(t *testing.T) {
 		})
 	}
 }
+
+// A server asking for a longer wait than MaxDelay, or than the caller's
+// deadline leaves, is not retried at all: its answer comes back at once,
+// and the caller reads Retry-After from it.
+func TestRetryAfterBeyondWhatIsAllowed(t *testing.T) {
+	for name, tc := range map[string]struct {
+		value    string
+		deadline time.Duration // 0: none
+	}{
+		"seconds over MaxDelay":   {value: "30"},
+		"huge seconds":            {value: "9223372036"},
+		"HTTP date over MaxDelay": {value: fixedNow.Add(time.Hour).Format(http.TimeFormat)},
+		"past the deadline":       {value: "2", deadline: time.Second},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := newServer(t, func(w http.ResponseWriter, _ *http.Request, _ int) {
+				w.Header().Set("Retry-After", tc.value)
+				w.WriteHeader(http.StatusServiceUnavailable)
+			})
+			tr, sl := newTransport(newBase(t), policy)
+			ctx := context.Background()
+			if tc.deadline > 0 {
+				// On the test's fixed clock, which is in the past: a real
+				// deadline would end the request before the server answered.
+				ctx = withFakeDeadline{ctx, fixedNow.Add(tc.deadline)}
+			}
+			req := newRequest(t, http.MethodGet, srv.URL, nil).WithContext(ctx)
+			resp, err := tr.RoundTrip(req)
+			require.NoError(t, err)
+			readBody(t, resp)
+			assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+			assert.Equal(t, tc.value, resp.Header.Get("Retry-After"))
+			assert.EqualValues(t, 1, srv.hits.Load(), "one request: the server's wait is not cut short")
+			assert.Empty(t, sl.Waits())
+		})
+	}
+}
+
+// withFakeDeadline reports a deadline on the test's fixed clock while
+// never ending.
+type withFakeDeadline struct {
+	context.Context
+	at time.Time
+}
+
+func (c withFakeDeadline) Deadline() (time.Time, bool) { return c.at, true }
+func (c withFakeDeadline) Done() <-chan struct{}       { return nil }
+func (c withFakeDeadline) Err() error                  { return nil }
 
 func TestReplaysBody(t *testing.T) {
 	const form = "Action=SessionCreate&Username=john.doe%40example.onsip.com&Password=hunter2"

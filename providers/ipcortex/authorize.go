@@ -30,7 +30,7 @@ import (
 // through GetBody.
 func (a *Authenticator) Authorize(req *http.Request, s *auth.Session) error {
 	b := a.backend
-	if req == nil || req.URL == nil || !transport.SameOrigin(req, b.origin) {
+	if req == nil || req.URL == nil || !transport.SameOrigin(req.URL, transport.Origin(b.origin.URL)) {
 		return requestError("request is not to the origin of Config.Endpoint; credentials go nowhere else")
 	}
 	if req.Header == nil {

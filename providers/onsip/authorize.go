@@ -35,7 +35,7 @@ func (a *Authenticator) Authorize(req *http.Request, s *auth.Session) error {
 	switch {
 	case s == nil || s.ID == "":
 		return requestError("no OnSIP session to put on the request")
-	case req.URL == nil || !transport.SameOrigin(req, &http.Request{URL: a.endpoint}):
+	case req.URL == nil || !transport.SameOrigin(req.URL, transport.Origin(a.endpoint)):
 		return requestError("request goes to another origin than the OnSIP endpoint: the session is not sent there")
 	}
 	id := s.ID.Reveal()

@@ -1,0 +1,114 @@
+package transport_test
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pbxauth/pbxauth/internal/sentinel"
+	"github.com/pbxauth/pbxauth/internal/transport"
+)
+
+const echoed = "pw-SECRET-42"
+
+// rawServer answers every request by writing answer on the bare
+// connection, after reading the request: a hostile or broken server whose
+// bytes net/http quotes in its errors.
+func rawServer(t *testing.T, answer string) string {
+	ln := listen(t)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				_, _ = http.ReadRequest(bufio.NewReader(c))
+				_, _ = io.WriteString(c, answer)
+			}()
+		}
+	}()
+	return "http://" + ln.Addr().String()
+}
+
+// Every failure is described in pbxauth's words: neither the server's
+// bytes that net/http quotes nor the request URL's query reach the text.
+func TestDescribeQuotesNothing(t *testing.T) {
+	for name, answer := range map[string]string{
+		"malformed status code": "HTTP/1.1 2x0 " + echoed + "\r\n\r\n",
+		"malformed version":     "HTTP/" + echoed + " 200 OK\r\n\r\n",
+		"malformed response":    echoed + "\r\n\r\n",
+		"malformed header":      "HTTP/1.1 200 OK\r\n" + echoed + "\r\n\r\n",
+		"bad content length":    "HTTP/1.1 200 OK\r\nContent-Length: " + echoed + "\r\n\r\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			url := rawServer(t, answer) + "/api?SessionId=" + echoed
+			client := &http.Client{Transport: transport.New(newBase(t), transport.Policy{MaxAttempts: 1}, nil)}
+			resp, err := client.Get(url)
+			if resp != nil {
+				resp.Body.Close()
+			}
+			require.Error(t, err)
+			require.Contains(t, err.Error(), echoed, "the test needs net/http to quote the secret")
+			f := transport.Describe(err, "pbx.example.com")
+			assert.NotContains(t, f.Error(), echoed)
+			assert.NotContains(t, f.Error(), "SessionId")
+			assert.ErrorIs(t, f, sentinel.ErrUnavailable)
+		})
+	}
+}
+
+func TestDescribeUntrustedPeers(t *testing.T) {
+	srv := httptest.NewUnstartedServer(http.NotFoundHandler())
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	_, err := (&http.Client{Transport: newBase(t)}).Get(srv.URL)
+	require.Error(t, err)
+	f := transport.Describe(err, "pbx.example.com")
+	assert.Equal(t, "the TLS certificate of pbx.example.com is signed by an unknown authority", f.Error())
+	assert.ErrorIs(t, f, sentinel.ErrProtocol)
+	assert.NotErrorIs(t, f, sentinel.ErrUnavailable)
+	var certErr interface{ Error() string }
+	assert.True(t, errors.As(f, &certErr))
+
+	plain := httptest.NewServer(http.NotFoundHandler())
+	t.Cleanup(plain.Close)
+	_, err = (&http.Client{Transport: newBase(t)}).Get(strings.Replace(plain.URL, "http:", "https:", 1))
+	require.Error(t, err)
+	f = transport.Describe(err, "pbx.example.com")
+	assert.Equal(t, "pbx.example.com did not answer with TLS (is the endpoint http rather than https?)", f.Error())
+	assert.ErrorIs(t, f, sentinel.ErrProtocol)
+}
+
+func TestDescribeKinds(t *testing.T) {
+	_, err := (&http.Client{Transport: newBase(t)}).Get("http://" + closedPort(t))
+	assert.Equal(t, "connection to h refused", transport.Describe(err, "h").Error())
+
+	_, err = (&http.Client{Transport: newBase(t)}).Get("http://no-such-host.invalid/")
+	assert.Equal(t, "cannot resolve h", transport.Describe(err, "h").Error())
+
+	var timeout net.Error = &net.OpError{Op: "read", Err: &timeoutError{}}
+	f := transport.Describe(timeout, "h")
+	assert.Equal(t, "no answer from h in time", f.Error())
+	assert.True(t, f.Timeout())
+
+	f = transport.Describe(errors.Join(io.EOF, transport.ErrBudgetSpent), "h")
+	assert.Equal(t, "connection to h closed before an answer; the retry budget for it is spent", f.Error())
+}
+
+type timeoutError struct{}
+
+func (*timeoutError) Error() string   { return "i/o timeout" }
+func (*timeoutError) Timeout() bool   { return true }
+func (*timeoutError) Temporary() bool { return true }
