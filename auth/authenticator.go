@@ -6,10 +6,13 @@ import (
 )
 
 // Authenticator signs in to one account at one provider and holds the
-// session. All methods are safe for concurrent use.
+// session. All methods are safe for concurrent use, and all end within the
+// login deadline (Config.HTTPClient's Timeout, else [DefaultLoginTimeout])
+// even when ctx has none.
 type Authenticator interface {
-	// Login always opens a new session at the provider, replacing any held
-	// one (the replaced session is not logged out).
+	// Login always opens a new session at the provider and holds it. The
+	// session it replaces is renewed in place where the vendor can, and
+	// logged out otherwise, so the account keeps one session open.
 	Login(ctx context.Context) (*Session, error)
 
 	// Logout ends the held session at the provider and forgets it. With no
@@ -26,38 +29,51 @@ type Authenticator interface {
 	Session(ctx context.Context) (*Session, error)
 }
 
-// Authorizer is implemented by authenticators that know how to put a session
-// on a request to their vendor's API. [NewClient] needs it.
+// Authorizer is an [Authenticator] that knows where its session may go and
+// how it rides on a request to the vendor's API: what [NewClient] needs.
+// Every built-in provider's authenticator is one.
 type Authorizer interface {
-	// Authorize puts s on req the way the vendor expects: a cookie, a header,
-	// a form or query parameter, a field of a JSON body. req is the caller's
-	// own clone; Authorize may change it, and keeps any body replayable.
+	Authenticator
+
+	// Endpoint returns the URL the account signs in at, in canonical form
+	// (scheme and host in lower case, no default port, no trailing slash).
+	// Build API URLs from it rather than from a hard-coded vendor default;
+	// NewClient sends credentials to its origin only.
+	Endpoint() string
+
+	// Authorize puts s on req the way the vendor expects: a cookie, a
+	// header, a form or query parameter, a field of a JSON body.
+	//
+	// req is a shallow copy of the caller's request, made for this one try.
+	// Authorize may set any of its fields, but must not change what they
+	// share with the caller's request: to change the header, URL or body,
+	// give req a new one (req.Header = req.Header.Clone(), a new *url.URL,
+	// a new Body with a GetBody that replays it). It may read and replace
+	// req.Body; it must then close the old one.
 	Authorize(req *http.Request, s *Session) error
 }
 
-// RefusalDetector is implemented by authenticators whose vendor refuses a
-// session in a way HTTP status alone does not show (OnSIP answers 200 with an
-// XML error). [NewClient] asks it about every answer. Refused must leave
-// resp readable by the caller: if it reads the body it puts back an
-// equivalent one.
+// RefusalDetector is implemented by authorizers whose vendor refuses a
+// session in a way the HTTP status alone does not show (OnSIP answers 200
+// with an error document). [NewClient] asks it about every answer; without
+// it, 401 and 403 are refusals. Refused must leave resp readable by the
+// caller: if it reads the body it puts back an equivalent one.
 type RefusalDetector interface {
 	Refused(resp *http.Response) bool
 }
 
-// Invalidator is implemented by authenticators built on [SessionCache]: it
-// drops s only if s is still the held session, so that many requests refused
-// at once cause one new login. [NewClient] uses it.
-type Invalidator interface {
-	Invalidate(s *Session) bool
-}
+// Refresher is implemented by authorizers that can replace a refused
+// session: every built-in one. [NewClient] calls Refresh when the vendor
+// refuses a session, and Accepted when it accepts one; without it, it
+// calls Login.
+type Refresher interface {
+	// Refresh returns the session to try again with after the vendor
+	// refused s: a new one from a login shared by every caller refused at
+	// once, the one held now if s was already replaced, or s itself when
+	// the refusal is the call's rather than the session's (s was opened
+	// because of a refusal a moment ago and was refused again).
+	Refresh(ctx context.Context, s *Session) (*Session, error)
 
-// Backend is the part of an authenticator that speaks one vendor's protocol;
-// [SessionCache] does the rest. Methods are called concurrently.
-type Backend interface {
-	// Login opens a new session and returns it. IssuedAt may be left zero.
-	Login(ctx context.Context) (*Session, error)
-
-	// Logout ends s at the provider. It returns nil when the provider says
-	// the session is already gone.
-	Logout(ctx context.Context, s *Session) error
+	// Accepted tells that the vendor accepted a call made with s.
+	Accepted(s *Session)
 }

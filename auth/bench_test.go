@@ -28,8 +28,8 @@ var helds = []struct {
 // one it reads it once and should cost about as much as time.Now.
 func BenchmarkSession(b *testing.B) {
 	ctx := context.Background()
-	hold := func(b *testing.B, ttl time.Duration) *auth.SessionCache {
-		c := auth.NewSessionCache("memory", auth.Config{SessionTTL: ttl}, &memoryBackend{})
+	hold := func(b *testing.B, ttl time.Duration) auth.Authenticator {
+		c := newHeaderAuth(b, "https://api.example.com", auth.Config{SessionTTL: ttl}, &memoryBackend{})
 		if _, err := c.Login(ctx); err != nil {
 			b.Fatal(err)
 		}
@@ -81,7 +81,7 @@ func BenchmarkStampede(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		backend := &memoryBackend{block: make(chan struct{})}
-		c := auth.NewSessionCache("memory", auth.Config{}, backend)
+		c := newHeaderAuth(b, "https://api.example.com", auth.Config{}, backend)
 		var wg, arrived sync.WaitGroup
 		arrived.Add(stampedeSize)
 		for range stampedeSize {
@@ -133,7 +133,7 @@ func BenchmarkClient(b *testing.B) {
 		get(b, &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}, true)
 	})
 	b.Run("NewClient", func(b *testing.B) {
-		a := headerAuth{auth.NewSessionCache("memory", auth.Config{}, &memoryBackend{})}
+		a := newHeaderAuth(b, srv.URL, auth.Config{}, &memoryBackend{})
 		c, err := auth.NewClient(a, &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()})
 		if err != nil {
 			b.Fatal(err)

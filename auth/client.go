@@ -6,44 +6,70 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 
 	"github.com/pbxauth/pbxauth/internal/transport"
 )
 
-// NewClient returns an *http.Client for the rest of a vendor's API: each
-// request is sent on a clone (the caller's request is never changed)
-// carrying a's current session the vendor's way, through the retrying
-// transport. When the vendor refuses the session, the client drops it (only
-// if it is still the one held, so that many refusals at once cost one new
-// login), logs in again through a's shared cache, and sends the request once
-// more if its body can be replayed; a second refusal is an [*Error] wrapping
-// [ErrSessionExpired].
+// NewClient returns an *http.Client for the rest of a vendor's API. Each
+// request it sends carries a's current session the vendor's way, and goes
+// through the same retrying transport, retry budget and connection pool as
+// a's logins, with a's RetryPolicy, Logger and Hooks. The caller's request
+// is never changed.
+//
+// A request to another origin (scheme, host, port) than a's Endpoint is
+// refused, with an *[Error] holding [ErrProtocol], before any credential
+// is attached; redirects are followed only to that origin. When the vendor
+// refuses the session, the client logs in again once for every request
+// refused at the same time, and sends the request again if its body can
+// be replayed. A request refused again right after that is answered as the
+// vendor answered it: the refusal is the call's (no permission, say), not
+// the session's, and costs no further login.
+//
+// Transient failures are retried only where that cannot repeat a side
+// effect: a POST whose connection was lost after it was sent fails with
+// [ErrUnavailable] and says it may have been carried out. Mark a request
+// safe to repeat with an Idempotency-Key header. Other answers, 5xx
+// included, are the caller's to read, as with any http.Client.
 //
 // a must implement [Authorizer]; it decides what a refusal looks like by
-// implementing [RefusalDetector] (else 401 and 403 are refusals). base
-// supplies the underlying Transport, Timeout and Jar (nil means defaults);
-// it is not changed. Redirects are followed only to the same origin, so a
-// session never reaches another server. Transient failures are retried with
-// the default [RetryPolicy]; other answers, 5xx included, are the caller's
-// to read, as with any http.Client.
+// implementing [RefusalDetector]. base supplies the Timeout, Jar,
+// CheckRedirect and, to override a's, the Transport; nil means a's
+// Config.HTTPClient. base is not changed.
 func NewClient(a Authenticator, base *http.Client) (*http.Client, error) {
 	az, ok := a.(Authorizer)
 	if !ok {
 		return nil, fmt.Errorf("auth: NewClient: %T does not implement auth.Authorizer", a)
 	}
-	c := &http.Client{}
-	if base != nil {
-		*c = *base
+	u, err := url.Parse(az.Endpoint())
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return nil, fmt.Errorf("auth: NewClient: %T's Endpoint is not an http(s) URL", a)
 	}
-	next := c.Transport
-	if next == nil {
-		next = http.DefaultTransport
+	origin := transport.Origin(u)
+	var c *http.Client
+	if sc, ok := a.(interface {
+		HTTPClient(*http.Client) *http.Client
+	}); ok {
+		c = sc.HTTPClient(base)
+	} else {
+		c = &http.Client{}
+		if base != nil {
+			*c = *base
+		}
+		next := c.Transport
+		if next == nil {
+			next = transport.DefaultBase
+		}
+		c.Transport = &transport.Transport{Base: next, Policy: transport.Policy{}.WithDefaults(),
+			Budget: transport.BudgetFor(next, origin)}
 	}
-	c.Transport = &clientTransport{
-		auth:       a,
-		authorizer: az,
-		next:       transport.New(next, transport.Policy{}, nil),
+	t := &clientTransport{authorizer: az, origin: origin, next: c.Transport, provider: u.Hostname()}
+	t.detector, _ = a.(RefusalDetector)
+	t.refresher, _ = a.(Refresher)
+	if p, ok := a.(interface{ Provider() string }); ok {
+		t.provider = p.Provider()
 	}
+	c.Transport = t
 	c.CheckRedirect = sameOriginThen(c.CheckRedirect)
 	return c, nil
 }
@@ -61,51 +87,67 @@ func sameOriginThen(theirs func(*http.Request, []*http.Request) error) func(*htt
 
 // clientTransport is the RoundTripper of [NewClient].
 type clientTransport struct {
-	auth       Authenticator
 	authorizer Authorizer
+	detector   RefusalDetector // nil: 401 and 403 refuse
+	refresher  Refresher       // nil: a refusal makes a Login
+	origin     string          // where credentials may go
+	provider   string          // for errors
 	next       http.RoundTripper
 }
 
 func (t *clientTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if !transport.SameOrigin(req.URL, t.origin) {
+		closeBody(req)
+		return nil, &Error{Provider: t.provider, Op: OpRequest, Err: ErrProtocol,
+			Message: "request to " + originOf(req.URL) + " refused: credentials go only to " + t.origin}
+	}
 	ctx := req.Context()
-	s, err := t.auth.Session(ctx)
+	s, err := t.authorizer.Session(ctx)
 	if err != nil {
 		closeBody(req)
 		return nil, err
 	}
 	resp, err := t.send(req, req.Body, s)
-	if err != nil || !t.refused(resp) {
-		return resp, err
+	if err != nil {
+		return nil, err
+	}
+	if !t.refused(resp) {
+		t.accepted(s)
+		return resp, nil
+	}
+	next, err := t.refresh(ctx, s)
+	switch {
+	case err != nil:
+		discard(resp)
+		return nil, err
+	case next == s:
+		return resp, nil // refused right after a new login: the call's answer
 	}
 	status := resp.StatusCode
 	discard(resp)
-	t.drop(ctx, s)
-	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
-		return nil, &Error{Provider: s.Provider, Op: OpRequest, StatusCode: status, Err: ErrSessionExpired,
-			Message: "session refused; the request's body cannot be replayed after logging in again"}
-	}
-	if s, err = t.auth.Session(ctx); err != nil {
-		return nil, err
-	}
 	body := req.Body
 	if req.GetBody != nil {
 		if body, err = req.GetBody(); err != nil {
-			return nil, &Error{Provider: s.Provider, Op: OpRequest, Err: errors.Join(ErrProtocol, err)}
+			return nil, &Error{Provider: s.Provider, Op: OpRequest, Err: ErrProtocol,
+				Message: "the request's GetBody failed: it cannot be sent again after logging in again"}
 		}
+	} else if body != nil && body != http.NoBody {
+		return nil, &Error{Provider: s.Provider, Op: OpRequest, StatusCode: status, Err: ErrSessionExpired,
+			Message: "session refused and renewed, but the request's body cannot be replayed: send it again"}
 	}
-	if resp, err = t.send(req, body, s); err != nil || !t.refused(resp) {
-		return resp, err
+	resp, err = t.send(req, body, next)
+	if err == nil && !t.refused(resp) {
+		t.accepted(next)
 	}
-	status = resp.StatusCode
-	discard(resp)
-	t.drop(ctx, s)
-	return nil, &Error{Provider: s.Provider, Op: OpRequest, StatusCode: status, Err: ErrSessionExpired,
-		Message: "session refused again after logging in again"}
+	// Refused again right after a new login: the refusal is the call's,
+	// and its answer is the caller's to read.
+	return resp, err
 }
 
-// send authorizes a clone of req with s and body, and sends it.
+// send authorizes a shallow copy of req with s and body, and sends it.
 func (t *clientTransport) send(req *http.Request, body io.ReadCloser, s *Session) (*http.Response, error) {
-	r := req.Clone(req.Context())
+	r := new(http.Request)
+	*r = *req
 	r.Body = body
 	if err := t.authorizer.Authorize(r, s); err != nil {
 		closeBody(r)
@@ -113,34 +155,44 @@ func (t *clientTransport) send(req *http.Request, body io.ReadCloser, s *Session
 		if errors.As(err, &e) {
 			return nil, err
 		}
-		return nil, &Error{Provider: s.Provider, Op: OpRequest, Err: errors.Join(ErrProtocol, err)}
+		return nil, &Error{Provider: s.Provider, Op: OpRequest, Err: ErrProtocol, Message: "the provider could not put the session on the request"}
+	}
+	if !transport.SameOrigin(r.URL, t.origin) {
+		// Checked again: Authorize must not send the session elsewhere.
+		closeBody(r)
+		return nil, &Error{Provider: s.Provider, Op: OpRequest, Err: ErrProtocol,
+			Message: "the provider's Authorize sent the request to " + originOf(r.URL) + ": refused, credentials go only to " + t.origin}
 	}
 	resp, err := t.next.RoundTrip(r)
 	if err != nil {
 		if ctxErr := req.Context().Err(); ctxErr != nil {
 			return nil, &Error{Provider: s.Provider, Op: OpRequest, Err: ctxErr}
 		}
-		return nil, &Error{Provider: s.Provider, Op: OpRequest, Err: errors.Join(ErrUnavailable, err)}
+		return nil, &Error{Provider: s.Provider, Op: OpRequest, Err: transport.Describe(err, req.URL.Hostname())}
 	}
 	return resp, nil
 }
 
-// refused asks the authenticator whether resp refuses the session.
+// refused asks the authorizer whether resp refuses the session.
 func (t *clientTransport) refused(resp *http.Response) bool {
-	if d, ok := t.auth.(RefusalDetector); ok {
-		return d.Refused(resp)
+	if t.detector != nil {
+		return t.detector.Refused(resp)
 	}
-	return RefusedStatus(resp.StatusCode)
+	return transport.RefusedStatus(resp.StatusCode)
 }
 
-// drop forgets s if it is still held; an authenticator that cannot say so
-// is made to log in anew.
-func (t *clientTransport) drop(ctx context.Context, s *Session) {
-	if inv, ok := t.auth.(Invalidator); ok {
-		inv.Invalidate(s)
-		return
+// refresh gets the session to try again with after s was refused.
+func (t *clientTransport) refresh(ctx context.Context, s *Session) (*Session, error) {
+	if t.refresher != nil {
+		return t.refresher.Refresh(ctx, s)
 	}
-	_, _ = t.auth.Login(ctx)
+	return t.authorizer.Login(ctx)
+}
+
+func (t *clientTransport) accepted(s *Session) {
+	if t.refresher != nil {
+		t.refresher.Accepted(s)
+	}
 }
 
 // CloseIdleConnections passes the call on, so the client's method works.
@@ -150,14 +202,23 @@ func (t *clientTransport) CloseIdleConnections() {
 	}
 }
 
+// originOf writes u's origin for an error: no user info, path or query.
+func originOf(u *url.URL) string {
+	if u == nil {
+		return "no URL"
+	}
+	return transport.Origin(u)
+}
+
 func closeBody(r *http.Request) {
 	if r.Body != nil {
 		_ = r.Body.Close()
 	}
 }
 
-// discard drains and closes a refused answer so its connection is reused.
+// discard drains and closes an answer that is not returned, so its
+// connection is reused.
 func discard(resp *http.Response) {
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, MaxResponseSize))
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, transport.MaxResponseSize))
 	_ = resp.Body.Close()
 }

@@ -2,7 +2,6 @@ package auth
 
 import (
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
@@ -82,35 +81,6 @@ func firstLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", 
 // Unwrap returns Err, so errors.Is finds the sentinel.
 func (e *Error) Unwrap() error { return e.Err }
 
-// StatusError classifies an HTTP answer that was not a success: 401 and 403
-// mean ErrInvalidCredentials for op "login" and ErrSessionExpired otherwise;
-// 429 and 5xx mean ErrUnavailable; redirects and any other status mean
-// ErrProtocol.
-func StatusError(provider, op string, status int) *Error {
-	e := &Error{Provider: provider, Op: op, StatusCode: status, Message: http.StatusText(status)}
-	switch {
-	case RefusedStatus(status):
-		e.Err = ErrSessionExpired
-		if op == OpLogin {
-			e.Err = ErrInvalidCredentials
-		}
-	case status == http.StatusTooManyRequests || status >= 500:
-		e.Err = ErrUnavailable
-	case status >= 300 && status < 400:
-		e.Err, e.Message = ErrProtocol, "unexpected redirect"
-	default:
-		e.Err = ErrProtocol
-	}
-	return e
-}
-
-// RefusedStatus reports whether an HTTP status refuses the credentials or
-// session a request carried: 401 or 403. It is [NewClient]'s refusal test
-// for providers without a [RefusalDetector], and where theirs starts.
-func RefusedStatus(code int) bool {
-	return code == http.StatusUnauthorized || code == http.StatusForbidden
-}
-
 // The operations an [Error] names.
 const (
 	OpLogin   = "login"
@@ -118,15 +88,3 @@ const (
 	OpSession = "session"
 	OpRequest = "request"
 )
-
-// Redact returns s with every non-empty secret replaced by [Redacted]. Providers
-// pass a vendor's message through it before it goes into an [Error], since
-// vendors echo what they were sent.
-func Redact(s string, secrets ...Secret) string {
-	for _, v := range secrets {
-		if len(v) > 0 {
-			s = strings.ReplaceAll(s, v.Reveal(), Redacted)
-		}
-	}
-	return s
-}

@@ -4,36 +4,35 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log"
+	"net/url"
 	"os"
+	"strings"
 
 	"github.com/pbxauth/pbxauth/auth"
+	_ "github.com/pbxauth/pbxauth/providers"
+	"github.com/pbxauth/pbxauth/providers/ipcortex/ipcortextest"
+	"github.com/pbxauth/pbxauth/providers/onsip/onsiptest"
 )
 
-// exampleBackend stands in for a vendor: a real program imports
-// github.com/pbxauth/pbxauth/providers and opens "onsip" or "ipcortex".
-type exampleBackend struct{ creds auth.Credentials }
-
-func (b exampleBackend) Login(context.Context) (*auth.Session, error) {
-	if b.creds.Password.Reveal() != "right" {
-		return nil, &auth.Error{Provider: "example", Op: auth.OpLogin, StatusCode: 200, Err: auth.ErrInvalidCredentials}
-	}
-	return &auth.Session{ID: "s3cr3t-session", UserID: "152255", Username: b.creds.Username, Roles: []string{"Account Admin"}}, nil
-}
-
-func (exampleBackend) Logout(context.Context, *auth.Session) error { return nil }
-
-func init() {
-	auth.Register("example", func(cfg auth.Config) (auth.Authenticator, error) {
-		return auth.NewSessionCache("example", cfg, exampleBackend{cfg.Credentials}), nil
-	})
-}
+// The examples sign in to the providers' fake servers; a program leaves
+// Config.Endpoint empty for OnSIP (https://api.onsip.com/api) and sets its
+// PBX's URL for IPCortex, and reads the secret from the environment.
 
 func ExampleOpen() {
-	a, err := auth.Open("example", auth.Config{Credentials: auth.Credentials{
-		Username: "john.doe@example.onsip.com",
-		Password: auth.Secret("right"), // in a program: auth.Secret(os.Getenv("ONSIP_PASSWORD"))
-	}})
+	srv := onsiptest.NewServer() // a fake of https://api.onsip.com/api
+	defer srv.Close()
+	srv.AddUser(onsiptest.User{Username: "john.doe@example.onsip.com", Password: "s3cr3t"})
+	os.Setenv("ONSIP_PASSWORD", "s3cr3t")
+
+	a, err := auth.Open("onsip", auth.Config{
+		Endpoint: srv.URL, // "" in a program: OnSIP's own
+		Credentials: auth.Credentials{
+			Username: "john.doe@example.onsip.com",
+			Password: auth.Secret(os.Getenv("ONSIP_PASSWORD")),
+		},
+	})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -43,21 +42,60 @@ func ExampleOpen() {
 		log.Fatal(err)
 	}
 	defer a.Logout(ctx)
-	fmt.Println(s.Provider, s.UserID, s.Username, s.Roles)
+	fmt.Println(s.Provider, s.Username, s.Roles)
 	fmt.Println("session ID prints as", s.ID)
 	// Output:
-	// example 152255 john.doe@example.onsip.com [Account Admin]
+	// onsip john.doe@example.onsip.com [Account Admin]
 	// session ID prints as [REDACTED]
 }
 
 func ExampleOpen_unknownProvider() {
 	_, err := auth.Open("avaya", auth.Config{})
-	fmt.Println(err != nil)
-	// Output: true
+	message, registered, _ := strings.Cut(err.Error(), "; registered: ")
+	fmt.Println(message)
+	fmt.Println(strings.Contains(registered, "ipcortex, onsip"))
+	// Output:
+	// auth: unknown provider "avaya" (forgotten import of github.com/pbxauth/pbxauth/providers?)
+	// true
+}
+
+// Provider settings travel through Config.Options, so a program that reads
+// its tenants' settings from a file needs no provider-specific code.
+func ExampleOpen_options() {
+	srv := ipcortextest.NewServer()
+	defer srv.Close()
+	srv.AddUser(ipcortextest.User{Login: "jane", Name: "Jane Doe"})
+	srv.AddAPIKey("k-0123456789abcdef", "jane")
+
+	a, err := auth.Open("ipcortex", auth.Config{
+		Endpoint:    srv.URL,
+		Credentials: auth.Credentials{APIKey: "k-0123456789abcdef"},
+		Options:     map[string]string{"key_in_header": "true"}, // firmware 6.3.10 and later
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	s, err := a.Session(context.Background())
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(s.Name, "stateless:", s.Stateless())
+
+	_, err = auth.Open("ipcortex", auth.Config{Endpoint: srv.URL, Credentials: auth.Credentials{APIKey: "k"},
+		Options: map[string]string{"bogus": "1"}})
+	fmt.Println(err)
+	// Output:
+	// Jane Doe stateless: true
+	// ipcortex: unknown option "bogus" in Config.Options; known: "key_in_header"
 }
 
 func ExampleAuthenticator_Session() {
-	a, err := auth.Open("example", auth.Config{Credentials: auth.Credentials{Username: "jane", Password: "wrong"}})
+	srv := onsiptest.NewServer()
+	defer srv.Close()
+	srv.AddUser(onsiptest.User{Username: "jane@example.onsip.com", Password: "right"})
+
+	a, err := auth.Open("onsip", auth.Config{Endpoint: srv.URL,
+		Credentials: auth.Credentials{Username: "jane@example.onsip.com", Password: "wrong"}})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -68,7 +106,40 @@ func ExampleAuthenticator_Session() {
 	case errors.Is(err, auth.ErrUnavailable):
 		fmt.Println("try again later:", err)
 	case err != nil:
-		fmt.Fprintln(os.Stderr, err)
+		fmt.Println(err)
 	}
-	// Output: wrong username or password: example session: invalid credentials (HTTP 200)
+	// Output: wrong username or password: onsip session: invalid credentials (HTTP 200): Authentication failed. [Authentication]
+}
+
+// NewClient calls the rest of the vendor's API: sessions are handled for
+// you, and URLs are built from the authenticator's endpoint.
+func ExampleNewClient() {
+	srv := onsiptest.NewServer()
+	defer srv.Close()
+	srv.AddUser(onsiptest.User{Username: "john.doe@example.onsip.com", Password: "s3cr3t"})
+
+	a, err := auth.Open("onsip", auth.Config{Endpoint: srv.URL,
+		Credentials: auth.Credentials{Username: "john.doe@example.onsip.com", Password: "s3cr3t"}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	client, err := auth.NewClient(a, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	endpoint := a.(auth.Authorizer).Endpoint()
+	resp, err := client.PostForm(endpoint, url.Values{"Action": {"UserRead"}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	fmt.Println(resp.StatusCode, strings.Contains(string(body), "<IsCompleted>true</IsCompleted>"))
+
+	// Credentials go to the endpoint's origin only.
+	_, err = client.Get("https://elsewhere.example/")
+	fmt.Println(errors.Is(err, auth.ErrProtocol))
+	// Output:
+	// 200 true
+	// true
 }

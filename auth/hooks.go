@@ -112,8 +112,6 @@ type LogoutDoneInfo struct {
 type SessionRefusedInfo struct {
 	Provider string
 	Account  string
-	// StatusCode is the refusing answer's HTTP status.
-	StatusCode int
 	// Lost reports whether the refusal was taken as the session being gone
 	// (a new login follows); false when the session was refused again
 	// right after a new login, which makes the refusal the call's.

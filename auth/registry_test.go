@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -11,12 +12,18 @@ import (
 )
 
 func openMemory(cfg auth.Config) (auth.Authenticator, error) {
-	return auth.NewSessionCache("memory", cfg, &memoryBackend{}), nil
+	return newHeaderAuth(nil, "https://api.example.com", cfg, &memoryBackend{}), nil
 }
 
-func TestRegistry(t *testing.T) {
+// registerOnce registers the test's providers once per process, so the
+// test can run again (go test -count=3): registering a name twice panics.
+var registerOnce = sync.OnceFunc(func() {
 	auth.Register("registry-test-b", openMemory)
 	auth.Register("registry-test-a", openMemory)
+})
+
+func TestRegistry(t *testing.T) {
+	registerOnce()
 	names := auth.Providers()
 	assert.IsNonDecreasing(t, names)
 	assert.Contains(t, names, "registry-test-a")

@@ -22,17 +22,35 @@ type Session struct {
 
 // ExpiryWindow is how long before ExpiresAt a session already counts as
 // expired, so that a request does not leave with a session that dies on the
-// way (x/oauth2 uses the same 10 s).
+// way (x/oauth2 uses the same 10 s). A session whose whole lifetime is
+// short gets a quarter of it instead, so that a short SessionTTL never
+// makes every call log in.
 const ExpiryWindow = 10 * time.Second
 
 // Stateless reports whether the session carries no ID (API-key auth): there
 // is nothing to log out.
 func (s *Session) Stateless() bool { return s.ID == "" }
 
-// Expired reports whether s is within [ExpiryWindow] of its ExpiresAt at
-// time now. A session without an expiry never expires by time.
+// Expired reports whether s is no longer handed out at time now: it has
+// reached [Session.RefreshAt]. A session without an expiry never expires by
+// time.
 func (s *Session) Expired(now time.Time) bool {
-	return !s.ExpiresAt.IsZero() && !now.Before(s.ExpiresAt.Add(-ExpiryWindow))
+	at := s.RefreshAt()
+	return !at.IsZero() && !now.Before(at)
+}
+
+// RefreshAt is when s stops being handed out: its ExpiresAt less the
+// expiry window ([ExpiryWindow], or a quarter of the session's lifetime
+// when that is shorter). It is zero for a session without an expiry.
+func (s *Session) RefreshAt() time.Time {
+	if s.ExpiresAt.IsZero() {
+		return time.Time{}
+	}
+	window := ExpiryWindow
+	if life := s.ExpiresAt.Sub(s.IssuedAt); !s.IssuedAt.IsZero() && life/4 < window {
+		window = max(life/4, 0)
+	}
+	return s.ExpiresAt.Add(-window)
 }
 
 // LogValue logs the session's facts; the ID prints as [Redacted].

@@ -3,10 +3,10 @@ package authtest
 import (
 	"context"
 	"errors"
-	"strings"
 	"testing"
 
 	"github.com/pbxauth/pbxauth/auth"
+	"github.com/pbxauth/pbxauth/auth/provider"
 )
 
 // outcomes are the errors exactly one of which every failure must hold.
@@ -48,15 +48,26 @@ func requireNoError(t *testing.T, err error, what string) {
 	}
 }
 
-// checkNoSecret fails t if text holds any of the secrets. The message names
-// where and which secret (by its position), never the secret or the text.
+// checkNoSecret fails t if text holds any of the secrets, in any form a
+// server might echo it. The message names where and which secret (by its
+// position), never the secret or the text.
 func checkNoSecret(t *testing.T, where, text string, secrets []string) {
 	t.Helper()
 	for i, s := range secrets {
-		if s != "" && strings.Contains(text, s) {
-			t.Errorf("%s holds secret #%d (%d bytes long)", where, i, len(s))
+		if s != "" && provider.Contains(text, auth.Secret(s)) {
+			t.Errorf("%s holds secret #%d (%d bytes long) in some form", where, i, len(s))
 		}
 	}
+}
+
+// checkNoSecretForm is checkNoSecret for auth.Secret values.
+func checkNoSecretForm(t *testing.T, where, text string, secrets []auth.Secret) {
+	t.Helper()
+	plain := make([]string, len(secrets))
+	for i, s := range secrets {
+		plain[i] = s.Reveal()
+	}
+	checkNoSecret(t, where, text, plain)
 }
 
 // wantRequests fails t unless the server got want requests since before.

@@ -14,13 +14,14 @@ import (
 
 // Fixture is what a [MakeFixture] returns for one subtest.
 type Fixture struct {
-	// Authenticator under test, talking to Server only.
+	// Authenticator under test, talking to Server only. To be tested with
+	// auth.NewClient it must be an auth.Authorizer.
 	Authenticator auth.Authenticator
 	// Server is the fake provider Authenticator talks to.
 	Server Server
 	// Secrets are the password or API key Authenticator was given. The suite
 	// adds every session ID it sees, and checks that none appears in an
-	// error, a log line or printed value.
+	// error, a log line or printed value, in any form a server might echo.
 	Secrets []auth.Secret
 	// Config is the configuration Authenticator was made from: the suite
 	// prints it to look for secrets, and builds auth.NewClient on its
@@ -36,8 +37,8 @@ type Fixture struct {
 // MakeFixture starts a fresh fake server and returns an authenticator for it
 // made from cfg, with cfg's Endpoint, Credentials (and HTTPClient, where the
 // server needs one) filled in and every other field kept: the suite sets
-// Retry and Logger. It registers its clean-up with t.Cleanup and fails t on
-// error.
+// Retry, Logger, Hooks and SessionTTL. It registers its clean-up with
+// t.Cleanup and fails t on error.
 type MakeFixture func(t *testing.T, cfg auth.Config) Fixture
 
 // SuiteRetry is the retry policy the suite gives every authenticator: short
@@ -53,24 +54,32 @@ func Run(t *testing.T, mk MakeFixture) {
 		tweak func(*auth.Config) // changes to the suite's config, if any
 	}{
 		{"Lifecycle", testLifecycle, nil},
+		{"OneLiveSession", testOneLiveSession, nil},
 		{"LogoutWithNothingHeld", testLogoutWithNothingHeld, nil},
 		{"LogoutOfForgottenSession", testLogoutOfForgottenSession, nil},
 		{"FailedLogoutKeepsSession", testFailedLogoutKeepsSession, nil},
 		{"SessionTTL", testSessionTTL, func(c *auth.Config) { c.SessionTTL = ttlForTest }},
+		{"ShortSessionTTL", testShortSessionTTL, func(c *auth.Config) { c.SessionTTL = 2 * time.Second }},
 		{"StampedeOneLogin", testStampedeOneLogin, nil},
 		{"CancelledWaiter", testCancelledWaiter, nil},
 		{"CancelledBeforeLogin", testCancelledBeforeLogin, nil},
 		{"DeadlineOnSlowServer", testDeadlineOnSlowServer, nil},
+		{"NilContext", testNilContext, nil},
 		{"RejectedCredentials", testRejectedCredentials, nil},
 		{"TransientFailuresSurvived", testTransientFailuresSurvived, nil},
+		{"DroppedLoginRetried", testDroppedLoginRetried, nil},
 		{"PersistentFailureIsUnavailable", testPersistentFailure, nil},
+		{"RetryAfterBeyondPolicy", testRetryAfterBeyondPolicy, nil},
 		{"RetryBudgetFailsFast", testRetryBudgetFailsFast, nil},
 		{"MalformedAnswer", testMalformedAnswer, nil},
 		{"OversizedAnswer", testOversizedAnswer, nil},
 		{"NoSecretsLeak", testNoSecretsLeak, nil},
+		{"HostileEchoes", testHostileEchoes, nil},
+		{"Hooks", testHooks, nil},
 		{"Churn", testChurn, nil},
 		{"ClientRelogin", testClientRelogin, nil},
 		{"ClientLeavesRequestAlone", testClientLeavesRequestAlone, nil},
+		{"ClientKeepsCredentialsOnOrigin", testClientKeepsCredentialsOnOrigin, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.run(t, newFixture(t, mk, tc.tweak))
@@ -78,21 +87,23 @@ func Run(t *testing.T, mk MakeFixture) {
 	}
 }
 
-// fixture is a Fixture with the suite's log capture.
+// fixture is a Fixture with the suite's log capture and hook counts.
 type fixture struct {
 	Fixture
-	logs *syncBuffer
+	logs  *syncBuffer
+	hooks *hookLog
 }
 
-// ttlForTest is the SessionTTL the suite sets only in SessionTTL: long
-// enough to pass the expiry window, short enough to watch it end.
-const ttlForTest = auth.ExpiryWindow + 150*time.Millisecond
+// ttlForTest is the SessionTTL the suite sets in SessionTTL: short enough
+// to watch it end (its expiry window is a quarter of it).
+const ttlForTest = 400 * time.Millisecond
 
 func newFixture(t *testing.T, mk MakeFixture, tweak func(*auth.Config)) *fixture {
-	logs := new(syncBuffer)
+	logs, hooks := new(syncBuffer), new(hookLog)
 	cfg := auth.Config{
 		Retry:  SuiteRetry,
 		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Hooks:  hooks.hooks(),
 	}
 	if tweak != nil {
 		tweak(&cfg)
@@ -101,7 +112,7 @@ func newFixture(t *testing.T, mk MakeFixture, tweak func(*auth.Config)) *fixture
 	if f.Authenticator == nil || f.Server == nil {
 		t.Fatal("authtest: MakeFixture returned no Authenticator or no Server")
 	}
-	return &fixture{Fixture: f, logs: logs}
+	return &fixture{Fixture: f, logs: logs, hooks: hooks}
 }
 
 // syncBuffer is a bytes.Buffer safe for the concurrent writes of a logger.

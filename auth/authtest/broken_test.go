@@ -4,38 +4,51 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net/http"
 	"os"
 	"os/exec"
 	"testing"
 
 	"github.com/pbxauth/pbxauth/auth"
+	"github.com/pbxauth/pbxauth/auth/authtest"
+	"github.com/pbxauth/pbxauth/example/refprovider"
 )
 
 // The suite must be able to fail. Each breakage below is a bug a provider
 // could have; TestSuiteCatchesBrokenProviders runs the suite on the ref
 // provider with that bug, in a child test process, and wants the named
-// subtest to fail.
+// subtest to fail. TestReferenceProvider, with no breakage, must pass.
 
 // breakEnv names the breakage the child process applies.
 const breakEnv = "AUTHTEST_BREAKAGE"
 
 var breakages = map[string]string{ // breakage -> subtest that must catch it
-	"leak-password":     "NoSecretsLeak",
-	"no-shared-login":   "StampedeOneLogin",
-	"wrong-sentinel":    "RejectedCredentials",
-	"forget-on-failure": "FailedLogoutKeepsSession",
-	"no-relogin":        "ClientRelogin",
+	"leak-password":       "NoSecretsLeak",
+	"leak-echoed-message": "HostileEchoes",
+	"no-shared-login":     "StampedeOneLogin",
+	"wrong-sentinel":      "RejectedCredentials",
+	"forget-on-failure":   "FailedLogoutKeepsSession",
+	"no-relogin":          "ClientRelogin",
+	"orphan-on-login":     "OneLiveSession",
 }
 
-// broken wraps the ref authenticator with the breakage named in the
-// environment, if any.
+const password = "correct horse battery staple"
+
+// broken is the ref provider with one bug.
 type broken struct {
-	*refAuth
+	*refprovider.Authenticator
 	breakage string
+	srv      *refprovider.Server
 }
 
 func (b broken) Login(ctx context.Context) (*auth.Session, error) {
-	s, err := b.refAuth.Login(ctx)
+	if b.breakage == "orphan-on-login" {
+		// Opens a session of its own behind the cache's back and holds
+		// on to nothing: the vendor keeps it open.
+		_, _ = http.Post(b.srv.URL+"/login", "application/json",
+			bytes.NewReader([]byte(`{"user":"alice","password":"`+password+`"}`)))
+	}
+	s, err := b.Authenticator.Login(ctx)
 	var e *auth.Error
 	if errors.As(err, &e) && errors.Is(err, auth.ErrInvalidCredentials) {
 		switch b.breakage {
@@ -45,29 +58,52 @@ func (b broken) Login(ctx context.Context) (*auth.Session, error) {
 			e.Err = auth.ErrProtocol
 		}
 	}
+	if errors.As(err, &e) && b.breakage == "leak-echoed-message" {
+		e.Message = "the server said: " + e.Message + " " + password
+	}
 	return s, err
 }
 
 func (b broken) Session(ctx context.Context) (*auth.Session, error) {
 	if b.breakage == "no-shared-login" {
-		return b.refAuth.Login(ctx)
+		return b.Authenticator.Login(ctx)
 	}
-	return b.refAuth.Session(ctx)
+	return b.Authenticator.Session(ctx)
 }
 
 func (b broken) Logout(ctx context.Context) error {
-	err := b.refAuth.Logout(ctx)
+	err := b.Authenticator.Logout(ctx)
 	if err != nil && b.breakage == "forget-on-failure" {
-		b.refAuth.Invalidate(b.refAuth.Held())
+		_, _ = b.Authenticator.Login(ctx) // drops the session it failed to end
 	}
 	return err
 }
 
-func (b broken) Invalidate(s *auth.Session) bool {
+func (b broken) Refresh(ctx context.Context, s *auth.Session) (*auth.Session, error) {
 	if b.breakage == "no-relogin" {
-		return false
+		return s, nil
 	}
-	return b.refAuth.Invalidate(s)
+	return b.Authenticator.Refresh(ctx, s)
+}
+
+func TestReferenceProvider(t *testing.T) {
+	authtest.Run(t, func(t *testing.T, cfg auth.Config) authtest.Fixture {
+		srv := refprovider.NewServer("alice", password)
+		t.Cleanup(srv.Close)
+		cfg.Endpoint = srv.URL
+		cfg.Credentials = auth.Credentials{Username: "alice", Password: password}
+		ref, err := refprovider.New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := broken{Authenticator: ref, breakage: os.Getenv(breakEnv), srv: srv}
+		return authtest.Fixture{
+			Authenticator: a, Server: srv, Secrets: []auth.Secret{cfg.Credentials.Password}, Config: cfg,
+			NewAPIRequest: func(ctx context.Context) (*http.Request, error) {
+				return http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/api", nil)
+			},
+		}
+	})
 }
 
 func TestSuiteCatchesBrokenProviders(t *testing.T) {
@@ -84,13 +120,9 @@ func TestSuiteCatchesBrokenProviders(t *testing.T) {
 			if !errors.As(err, &exit) {
 				t.Fatalf("the suite passed a provider with breakage %q (subtest %s): %v", breakage, subtest, err)
 			}
-			if !containsFail(out, subtest) {
+			if !bytes.Contains(out, []byte("--- FAIL: TestReferenceProvider/"+subtest)) {
 				t.Fatalf("breakage %q did not fail subtest %s:\n%s", breakage, subtest, out)
 			}
 		})
 	}
-}
-
-func containsFail(out []byte, subtest string) bool {
-	return bytes.Contains(out, []byte("--- FAIL: TestReferenceProvider/"+subtest))
 }

@@ -5,6 +5,8 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"sync"
 	"testing"
 
@@ -104,4 +106,42 @@ func testClientLeavesRequestAlone(t *testing.T, f *fixture) {
 			t.Fatalf("the client changed the caller's header %s", k)
 		}
 	}
+}
+
+// testClientKeepsCredentialsOnOrigin: auth.NewClient refuses a request to
+// another origin than the authenticator's endpoint before any credential
+// is attached, and follows no redirect there.
+func testClientKeepsCredentialsOnOrigin(t *testing.T, f *fixture) {
+	c := newClient(t, f)
+	if c == nil {
+		return
+	}
+	var (
+		mu   sync.Mutex
+		seen []*http.Request
+	)
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen = append(seen, r.Clone(context.Background()))
+		mu.Unlock()
+	}))
+	defer other.Close()
+
+	req, err := f.NewAPIRequest(context.Background())
+	requireNoError(t, err, "NewAPIRequest")
+	u, _ := url.Parse(other.URL)
+	u.Path, u.RawQuery = req.URL.Path, req.URL.RawQuery
+	req.URL, req.Host = u, ""
+	if req.GetBody != nil {
+		req.Body, _ = req.GetBody()
+	}
+	before := f.Server.Requests()
+	_, err = c.Do(req)
+	requireError(t, err, auth.ErrProtocol)
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) != 0 {
+		t.Fatal("a request for another origin reached it")
+	}
+	wantRequests(t, f.Server, before, 0, "a request refused for its origin")
 }

@@ -13,7 +13,7 @@
 //		authtest.Run(t, func(t *testing.T, cfg auth.Config) authtest.Fixture {
 //			srv := onsiptest.NewServer()
 //			t.Cleanup(srv.Close)
-//			srv.AddAccount("john.doe@example.onsip.com", "pw")
+//			srv.AddUser(onsiptest.User{Username: "john.doe@example.onsip.com", Password: "pw"})
 //			cfg.Endpoint = srv.URL
 //			cfg.Credentials = auth.Credentials{Username: "john.doe@example.onsip.com", Password: "pw"}
 //			a, err := onsip.New(cfg)

@@ -28,13 +28,55 @@ func testRejectedCredentials(t *testing.T, f *fixture) {
 }
 
 func testTransientFailuresSurvived(t *testing.T, f *fixture) {
-	for _, status := range []int{http.StatusServiceUnavailable, http.StatusBadGateway, http.StatusTooManyRequests} {
-		before := f.Server.Requests()
+	for _, status := range []int{http.StatusServiceUnavailable, http.StatusBadGateway, http.StatusTooManyRequests, http.StatusGatewayTimeout} {
+		before := f.Server.Logins()
 		f.Server.FailNext(SuiteRetry.MaxAttempts-1, status)
 		_, err := f.Authenticator.Login(context.Background())
 		requireNoError(t, err, "Login through transient failures")
-		wantRequests(t, f.Server, before, SuiteRetry.MaxAttempts, "Login through transient failures")
+		if got := f.Server.Logins() - before; got != SuiteRetry.MaxAttempts {
+			t.Fatalf("Login through %d answers: %d login requests, want %d", status, got, SuiteRetry.MaxAttempts)
+		}
 	}
+}
+
+// testDroppedLoginRetried: a login is safe to repeat, so a connection lost
+// after it was sent is tried again.
+func testDroppedLoginRetried(t *testing.T, f *fixture) {
+	before := f.Server.Logins()
+	f.Server.DropNext(SuiteRetry.MaxAttempts - 1)
+	_, err := f.Authenticator.Login(context.Background())
+	requireNoError(t, err, "Login through dropped connections")
+	if got := f.Server.Logins() - before; got != SuiteRetry.MaxAttempts {
+		t.Fatalf("Login through dropped connections: %d login requests, want %d", got, SuiteRetry.MaxAttempts)
+	}
+}
+
+// testRetryAfterBeyondPolicy: a server asking for a longer wait than the
+// policy allows is not retried sooner, and the error carries the wait.
+func testRetryAfterBeyondPolicy(t *testing.T, f *fixture) {
+	f.Server.FailNextRetryAfter(1, http.StatusServiceUnavailable, time.Minute)
+	before := f.Server.Requests()
+	_, err := f.Authenticator.Login(context.Background())
+	e := requireError(t, err, auth.ErrUnavailable)
+	wantRequests(t, f.Server, before, 1, "Login answered 503 with Retry-After: 60 (MaxDelay 5 ms)")
+	if e.RetryAfter != time.Minute {
+		t.Fatalf("the error's RetryAfter is %v, want the server's 1m0s", e.RetryAfter)
+	}
+}
+
+// testNilContext: a nil context is an error, never a panic.
+func testNilContext(t *testing.T, f *fixture) {
+	var nilCtx context.Context
+	defer func() {
+		if r := recover(); r != nil {
+			t.Fatalf("a nil context panicked: %v", r)
+		}
+	}()
+	_, err := f.Authenticator.Login(nilCtx)
+	requireError(t, err, auth.ErrProtocol)
+	_, err = f.Authenticator.Session(nilCtx)
+	requireError(t, err, auth.ErrProtocol)
+	requireError(t, f.Authenticator.Logout(nilCtx), auth.ErrProtocol)
 }
 
 func testPersistentFailure(t *testing.T, f *fixture) {

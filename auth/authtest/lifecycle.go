@@ -59,6 +59,39 @@ func testLifecycle(t *testing.T, f *fixture) {
 		t.Fatal("Session after a second Login did not return the new session")
 	}
 	requireNoError(t, a.Logout(ctx), "final Logout")
+	wantLive(t, srv, 0, "after the final Logout")
+}
+
+// testOneLiveSession: an account never keeps two sessions open at the
+// vendor, whether a session is replaced by Login, forgotten by the vendor,
+// or recovered by auth.NewClient.
+func testOneLiveSession(t *testing.T, f *fixture) {
+	ctx, a, srv := context.Background(), f.Authenticator, f.Server
+	for range 3 {
+		_, err := a.Login(ctx)
+		requireNoError(t, err, "Login")
+	}
+	wantLive(t, srv, 1, "after three Logins")
+	requireNoError(t, a.Logout(ctx), "Logout")
+	wantLive(t, srv, 0, "after Login twice and Logout")
+
+	if c := newClient(t, f); c != nil {
+		requireNoError(t, callAPI(t, f, c), "API call")
+		srv.ForgetSessions()
+		requireNoError(t, callAPI(t, f, c), "API call after the vendor forgot the session")
+		wantLive(t, srv, 1, "after the client logged in again")
+		requireNoError(t, a.Logout(ctx), "Logout")
+		wantLive(t, srv, 0, "after Logout")
+	}
+}
+
+// wantLive fails t unless the server holds at most want open sessions (a
+// stateless provider holds none).
+func wantLive(t *testing.T, srv Server, want int, when string) {
+	t.Helper()
+	if n := srv.ActiveSessions(); n > want {
+		t.Fatalf("%s the server holds %d live sessions of the account, want %d", when, n, want)
+	}
 }
 
 func testLogoutWithNothingHeld(t *testing.T, f *fixture) {
@@ -118,11 +151,25 @@ func testSessionTTL(t *testing.T, f *fixture) {
 	if again != s || srv.Logins() != 1 {
 		t.Fatal("Session before expiry did not serve the held session")
 	}
-	// Past ExpiresAt less the expiry window, the session is not served.
-	time.Sleep(time.Until(s.ExpiresAt.Add(-auth.ExpiryWindow + 5*time.Millisecond)))
+	// From RefreshAt (ExpiresAt less the expiry window) the session is not
+	// served.
+	time.Sleep(time.Until(s.RefreshAt().Add(5 * time.Millisecond)))
 	fresh, err := a.Session(ctx)
 	requireNoError(t, err, "Session after expiry")
 	if fresh == s || srv.Logins() != 2 {
 		t.Fatalf("Session within the expiry window: got the old session or %d logins, want a new login", srv.Logins())
+	}
+	wantLive(t, srv, 1, "after the expired session was replaced")
+}
+
+// testShortSessionTTL: a short SessionTTL shrinks the expiry window rather
+// than making every call log in.
+func testShortSessionTTL(t *testing.T, f *fixture) {
+	for range 100 {
+		_, err := f.Authenticator.Session(context.Background())
+		requireNoError(t, err, "Session")
+	}
+	if n := f.Server.Logins(); n != 1 {
+		t.Fatalf("100 Session calls under a 2 s SessionTTL made %d logins, want 1", n)
 	}
 }

@@ -2,10 +2,14 @@ package authtest
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
+	"html"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -41,6 +45,7 @@ func testNoSecretsLeak(t *testing.T, f *fixture) {
 	login()
 	for _, fault := range []func(){
 		func() { srv.FailNext(SuiteRetry.MaxAttempts, http.StatusServiceUnavailable) },
+		func() { srv.MalformedNext(SuiteRetry.MaxAttempts) },
 		func() { srv.FailNext(1, http.StatusForbidden) },
 		func() { srv.GarbageNext(1) },
 		func() { srv.OversizeNext(1) },
@@ -85,5 +90,48 @@ func testNoSecretsLeak(t *testing.T, f *fixture) {
 	}
 	for i, text := range texts {
 		checkNoSecret(t, fmt.Sprintf("text #%d", i), text, secrets)
+	}
+}
+
+// echoes are the forms in which a hostile server may quote a secret back.
+var echoes = map[string]func(string) string{
+	"raw":               func(s string) string { return s },
+	"form-escaped":      url.QueryEscape,
+	"path-escaped":      url.PathEscape,
+	"JSON-escaped":      func(s string) string { b, _ := json.Marshal(s); return string(b[1 : len(b)-1]) },
+	"JSON without HTML": jsonWithoutHTML,
+	"XML-escaped":       func(s string) string { var b strings.Builder; _ = xml.EscapeText(&b, []byte(s)); return b.String() },
+	"HTML-escaped":      html.EscapeString,
+	"base64":            func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) },
+	"base64url":         func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) },
+}
+
+func jsonWithoutHTML(s string) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s)
+	out := strings.TrimSpace(b.String())
+	return out[1 : len(out)-1]
+}
+
+// testHostileEchoes: a server that quotes the secret it was sent, in any
+// form, in its refusal or in a malformed answer, never gets it into an
+// error or a log line.
+func testHostileEchoes(t *testing.T, f *fixture) {
+	ctx, a, srv := context.Background(), f.Authenticator, f.Server
+	var texts []string
+	for name, encode := range echoes {
+		srv.EchoNext(1, encode)
+		_, err := a.Login(ctx)
+		requireError(t, err, auth.ErrInvalidCredentials)
+		texts = append(texts, name+": "+fmt.Sprintf("%v|%+v|%q", err, err, err))
+	}
+	srv.MalformedNext(SuiteRetry.MaxAttempts)
+	_, err := a.Login(ctx)
+	requireError(t, err, auth.ErrUnavailable)
+	texts = append(texts, fmt.Sprintf("malformed: %v|%+v", err, err), f.logs.String())
+	for i, text := range texts {
+		checkNoSecretForm(t, fmt.Sprintf("text #%d", i), text, f.Secrets)
 	}
 }

@@ -70,7 +70,7 @@ func newTarget(name string, base *http.Client, logger *slog.Logger, open func(au
 func startOnSIP(logger *slog.Logger) (*target, func(), error) {
 	srv := onsiptest.NewServer()
 	user, password := "john.doe@example.onsip.com", newSecret()
-	srv.AddAccount(user, password)
+	srv.AddUser(onsiptest.User{Username: user, Password: password})
 	t, err := newTarget("onsip", srv.Client(), logger, func(cfg auth.Config) (auth.Authenticator, error) {
 		cfg.Endpoint = srv.URL
 		cfg.Credentials = auth.Credentials{Username: user, Password: auth.Secret(password)}

@@ -136,7 +136,7 @@ func TestRealNeedsASecret(t *testing.T) {
 func TestRealRefusedExitsOne(t *testing.T) {
 	srv := onsiptest.NewServer()
 	defer srv.Close()
-	srv.AddAccount("u@example.onsip.com", "right-password")
+	srv.AddUser(onsiptest.User{Username: "u@example.onsip.com", Password: "right-password"})
 	env := func(k string) string {
 		if k == passwordEnv {
 			return "wrong-password"

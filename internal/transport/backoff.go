@@ -23,8 +23,8 @@ type Policy struct {
 	MaxDelay    time.Duration // caps every wait, Retry-After included; 0 means DefaultMaxDelay
 }
 
-// withDefaults fills the zero fields.
-func (p Policy) withDefaults() Policy {
+// WithDefaults fills the zero fields.
+func (p Policy) WithDefaults() Policy {
 	if p.MaxAttempts <= 0 {
 		p.MaxAttempts = DefaultMaxAttempts
 	}

@@ -23,12 +23,12 @@ import (
 
 func TestPolicyWithDefaults(t *testing.T) {
 	def := Policy{MaxAttempts: 4, BaseDelay: 100 * time.Millisecond, MaxDelay: 5 * time.Second}
-	assert.Equal(t, def, Policy{}.withDefaults())
-	assert.Equal(t, def, Policy{MaxAttempts: -1, BaseDelay: -1, MaxDelay: -1}.withDefaults())
+	assert.Equal(t, def, Policy{}.WithDefaults())
+	assert.Equal(t, def, Policy{MaxAttempts: -1, BaseDelay: -1, MaxDelay: -1}.WithDefaults())
 	p := Policy{MaxAttempts: 1, BaseDelay: time.Millisecond, MaxDelay: time.Minute}
-	assert.Equal(t, p, p.withDefaults())
+	assert.Equal(t, p, p.WithDefaults())
 	assert.Equal(t, Policy{MaxAttempts: 9, BaseDelay: 100 * time.Millisecond, MaxDelay: time.Second},
-		Policy{MaxAttempts: 9, MaxDelay: time.Second}.withDefaults())
+		Policy{MaxAttempts: 9, MaxDelay: time.Second}.WithDefaults())
 }
 
 // ceiling is min(MaxDelay, BaseDelay·2^(retry-1)), computed exactly.
@@ -239,4 +239,25 @@ func TestSleepContext(t *testing.T) {
 	defer cancel()
 	assert.ErrorIs(t, SleepContext(short, time.Hour), context.DeadlineExceeded)
 	assert.Less(t, time.Since(start), time.Second)
+}
+
+// FuzzRetryAfter: no header value makes RetryAfter panic or give a
+// negative wait, and a value it does not understand gives none.
+func FuzzRetryAfter(f *testing.F) {
+	now := time.Date(2015, time.October, 21, 7, 28, 0, 0, time.UTC)
+	for _, seed := range []string{"0", "120", " 7 ", "-1", "1.5", "99999999999999999999", "9223372036",
+		"Wed, 21 Oct 2015 07:28:30 GMT", "Wednesday, 21-Oct-15 07:29:00 GMT", "Wed Oct 21 07:28:05 2015", "soon"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, value string) {
+		h := http.Header{}
+		h.Set("Retry-After", value)
+		got, ok := RetryAfter(h, now)
+		if got < 0 {
+			t.Fatalf("RetryAfter(%q) = %v, a negative wait", value, got)
+		}
+		if !ok && got != 0 {
+			t.Fatalf("RetryAfter(%q) = %v but says it did not understand it", value, got)
+		}
+	})
 }

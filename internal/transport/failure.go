@@ -27,8 +27,9 @@ type Failure struct {
 	cause    error // kept for errors.As on certificate errors only
 }
 
-// Error returns Text.
-func (f *Failure) Error() string { return f.Text }
+// Error returns the sentinel's text and Text: "provider unavailable:
+// connection to api.onsip.com refused".
+func (f *Failure) Error() string { return f.Sentinel.Error() + ": " + f.Text }
 
 // Unwrap returns the sentinel, and the certificate error behind an
 // untrusted peer so callers can inspect it with errors.As.

@@ -2,6 +2,7 @@ package transport_test
 
 import (
 	"bufio"
+	"crypto/x509"
 	"errors"
 	"io"
 	"log"
@@ -76,35 +77,35 @@ func TestDescribeUntrustedPeers(t *testing.T) {
 	_, err := (&http.Client{Transport: newBase(t)}).Get(srv.URL)
 	require.Error(t, err)
 	f := transport.Describe(err, "pbx.example.com")
-	assert.Equal(t, "the TLS certificate of pbx.example.com is signed by an unknown authority", f.Error())
+	assert.Equal(t, "the TLS certificate of pbx.example.com is signed by an unknown authority", f.Text)
 	assert.ErrorIs(t, f, sentinel.ErrProtocol)
 	assert.NotErrorIs(t, f, sentinel.ErrUnavailable)
-	var certErr interface{ Error() string }
-	assert.True(t, errors.As(f, &certErr))
+	var unknownCA x509.UnknownAuthorityError
+	assert.ErrorAs(t, f, &unknownCA, "the certificate error stays inspectable")
 
 	plain := httptest.NewServer(http.NotFoundHandler())
 	t.Cleanup(plain.Close)
 	_, err = (&http.Client{Transport: newBase(t)}).Get(strings.Replace(plain.URL, "http:", "https:", 1))
 	require.Error(t, err)
 	f = transport.Describe(err, "pbx.example.com")
-	assert.Equal(t, "pbx.example.com did not answer with TLS (is the endpoint http rather than https?)", f.Error())
+	assert.Equal(t, "pbx.example.com did not answer with TLS (is the endpoint http rather than https?)", f.Text)
 	assert.ErrorIs(t, f, sentinel.ErrProtocol)
 }
 
 func TestDescribeKinds(t *testing.T) {
 	_, err := (&http.Client{Transport: newBase(t)}).Get("http://" + closedPort(t))
-	assert.Equal(t, "connection to h refused", transport.Describe(err, "h").Error())
+	assert.Equal(t, "connection to h refused", transport.Describe(err, "h").Text)
 
 	_, err = (&http.Client{Transport: newBase(t)}).Get("http://no-such-host.invalid/")
-	assert.Equal(t, "cannot resolve h", transport.Describe(err, "h").Error())
+	assert.Equal(t, "cannot resolve h", transport.Describe(err, "h").Text)
 
 	var timeout net.Error = &net.OpError{Op: "read", Err: &timeoutError{}}
 	f := transport.Describe(timeout, "h")
-	assert.Equal(t, "no answer from h in time", f.Error())
+	assert.Equal(t, "no answer from h in time", f.Text)
 	assert.True(t, f.Timeout())
 
 	f = transport.Describe(errors.Join(io.EOF, transport.ErrBudgetSpent), "h")
-	assert.Equal(t, "connection to h closed before an answer; the retry budget for it is spent", f.Error())
+	assert.Equal(t, "connection to h closed before an answer; the retry budget for it is spent", f.Text)
 }
 
 type timeoutError struct{}

@@ -97,3 +97,9 @@ func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
 }
+
+// RefusedStatus reports whether an HTTP status refuses the credentials or
+// session a request carried: 401 or 403.
+func RefusedStatus(code int) bool {
+	return code == http.StatusUnauthorized || code == http.StatusForbidden
+}

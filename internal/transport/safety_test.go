@@ -34,7 +34,7 @@ func TestUnsafeRequestThatMayHaveArrivedIsSentOnce(t *testing.T) {
 	assert.EqualValues(t, 1, srv.hits.Load(), "a POST the server may have carried out is never sent again")
 	assert.Empty(t, sl.Waits())
 	assert.Equal(t, "connection lost after the request was sent: it may have been carried out",
-		transport.Describe(err, "pbx.example.com").Error())
+		transport.Describe(err, "pbx.example.com").Text)
 }
 
 func TestSafeRequestsAreRetriedAfterADrop(t *testing.T) {
@@ -132,7 +132,7 @@ func TestUnsentUnsafeRequestIsRetried(t *testing.T) {
 	assert.NotErrorIs(t, err, transport.ErrMaybeSent, "nothing was sent")
 	assert.Equal(t, 3, rec.Tries())
 	assert.Len(t, sl.Waits(), 2)
-	assert.Equal(t, "connection to pbx.example.com refused", transport.Describe(err, "pbx.example.com").Error())
+	assert.Equal(t, "connection to pbx.example.com refused", transport.Describe(err, "pbx.example.com").Text)
 }
 
 // observed records the Observer's events.

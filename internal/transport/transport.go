@@ -58,13 +58,13 @@ type Transport struct {
 
 // New returns a Transport over base with policy p and a budget of its own.
 func New(base http.RoundTripper, p Policy, logger *slog.Logger) *Transport {
-	return &Transport{Base: base, Policy: p.withDefaults(), Budget: NewBudget(), Logger: logger}
+	return &Transport{Base: base, Policy: p.WithDefaults(), Budget: NewBudget(), Logger: logger}
 }
 
 // RoundTrip sends req, retrying as the Transport's doc says.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	base := t.base()
-	p := t.Policy.withDefaults()
+	p := t.Policy.WithDefaults()
 	ctx := req.Context()
 	repeatable := t.Repeatable || Repeatable(req)
 	first, sent := req, (*sentTracker)(nil)

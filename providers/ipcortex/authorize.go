@@ -3,12 +3,11 @@ package ipcortex
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 
 	"github.com/pbxauth/pbxauth/auth"
-	"github.com/pbxauth/pbxauth/internal/transport"
+	"github.com/pbxauth/pbxauth/auth/provider"
 )
 
 // Authorize puts the credentials on req, a request to the PBX's API, the
@@ -22,40 +21,47 @@ import (
 //   - with an API key otherwise (a GET, a body that is not a JSON object,
 //     or KeyInHeader): the header "Authorization: token auth=KEY".
 //
-// With an API key, s carries nothing Authorize needs. It refuses, with an
-// *auth.Error holding auth.ErrProtocol, a request to any origin (scheme,
-// host, port) but the configured endpoint's, so the credentials never leave
-// for another server, and a JSON object body over 1 MiB, too large to take
-// the key. req is the caller's clone: a body it rewrites stays replayable
-// through GetBody.
+// With an API key, s carries nothing Authorize needs. (auth.NewClient has
+// already refused a request to another origin than the endpoint's.) It
+// refuses, with an *auth.Error holding auth.ErrProtocol, a JSON object
+// body over 1 MiB, too large to take the key. req is auth.NewClient's
+// shallow copy of the caller's request: Authorize gives it a header or
+// body of its own, and a body it rewrites stays replayable through
+// GetBody.
 func (a *Authenticator) Authorize(req *http.Request, s *auth.Session) error {
-	b := a.backend
-	if req == nil || req.URL == nil || !transport.SameOrigin(req.URL, transport.Origin(b.origin.URL)) {
-		return requestError("request is not to the origin of Config.Endpoint; credentials go nowhere else")
+	if req == nil || req.URL == nil {
+		return requestError("the request has no URL")
 	}
-	if req.Header == nil {
-		req.Header = make(http.Header)
-	}
-	if !b.stateless() {
+	if !a.stateless() {
 		if s == nil || s.Stateless() || !validCookieValue(s.ID.Reveal()) {
 			return requestError("no IPCortex session to put on the request")
 		}
+		req.Header = ownHeader(req.Header)
 		setSessionCookie(req.Header, s.ID.Reveal())
 		return nil
 	}
-	if !b.opts.keyInHeader {
-		done, err := b.keyInBody(req)
+	if !a.opts.keyInHeader {
+		done, err := a.keyInBody(req)
 		if err != nil || done {
 			return err
 		}
 	}
-	req.Header.Set("Authorization", b.keyHeader.Reveal())
+	req.Header = ownHeader(req.Header)
+	req.Header.Set("Authorization", "token auth="+a.creds.APIKey.Reveal())
 	return nil
+}
+
+// ownHeader returns a copy of h to change, leaving the caller's alone.
+func ownHeader(h http.Header) http.Header {
+	if h == nil {
+		return make(http.Header, 1)
+	}
+	return h.Clone()
 }
 
 // keyInBody puts the API key into req's body when that is a JSON object,
 // and reports whether it did. Otherwise req keeps its body as it was.
-func (b *backend) keyInBody(req *http.Request) (bool, error) {
+func (a *Authenticator) keyInBody(req *http.Request) (bool, error) {
 	if req.Body == nil || req.Body == http.NoBody {
 		return false, nil
 	}
@@ -72,18 +78,18 @@ func (b *backend) keyInBody(req *http.Request) (bool, error) {
 	}
 	read, shape, err := readObject(body)
 	if req.GetBody == nil {
-		req.Body = transport.PutBack(read, req.Body)
+		req.Body = provider.PutBack(read, req.Body)
 	}
 	switch {
 	case err != nil:
-		return false, &auth.Error{Provider: Name, Op: auth.OpRequest, Err: errors.Join(auth.ErrProtocol, err),
+		return false, &auth.Error{Provider: Name, Op: auth.OpRequest, Err: auth.ErrProtocol,
 			Message: "cannot read the request body"}
 	case shape == tooLarge:
 		return false, requestError("JSON body over 1 MiB: too large to add the API key to; use KeyInHeader")
 	case shape == notObject:
 		return false, nil
 	}
-	merged, ok := withKey(read, b.creds.APIKey.Reveal())
+	merged, ok := withKey(read, a.creds.APIKey.Reveal())
 	if !ok {
 		return false, nil
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pbxauth/pbxauth/auth"
+	"github.com/pbxauth/pbxauth/auth/provider"
 	"github.com/pbxauth/pbxauth/providers/ipcortex"
 )
 
@@ -91,21 +92,22 @@ func TestAuthorizeSession(t *testing.T) {
 	})
 }
 
-func TestAuthorizeRefusesOtherOrigins(t *testing.T) {
+// The origin of a request is auth.NewClient's to check, once for every
+// provider: a request to another origin never reaches Authorize.
+func TestClientRefusesOtherOrigins(t *testing.T) {
 	for name, creds := range map[string]auth.Credentials{
 		"session": {Username: "u", Password: alicePassword}, "key": {APIKey: aliceKey},
 	} {
-		a := mustNew(t, auth.Config{Endpoint: pbx, Credentials: creds})
+		c, err := auth.NewClient(mustNew(t, auth.Config{Endpoint: pbx, Credentials: creds}), nil)
+		require.NoError(t, err)
 		for _, url := range []string{
 			"https://evil.example.com/sub/rest/x", "http://pbx.example.com/sub/", "https://pbx.example.com:8443/sub/",
 			"https://pbx.example.com.evil.example/sub/",
 		} {
 			t.Run(name+" "+url, func(t *testing.T) {
-				req := request(t, http.MethodPost, url, `{"a":1}`, false)
-				e := requireErrorIs(t, a.Authorize(req, sessionOnPBX), auth.ErrProtocol)
+				_, err := c.Post(url, "application/json", strings.NewReader(`{"a":1}`))
+				e := requireErrorIs(t, err, auth.ErrProtocol)
 				assert.Equal(t, auth.OpRequest, e.Op)
-				assert.Empty(t, req.Header, "headers were set on a refused request")
-				assert.Equal(t, `{"a":1}`, readBody(t, req))
 				assertNoSecret(t, "the error", e.Error(), creds.Password.Reveal(), creds.APIKey.Reveal())
 			})
 		}
@@ -115,7 +117,7 @@ func TestAuthorizeRefusesOtherOrigins(t *testing.T) {
 func TestAuthorizeKey(t *testing.T) {
 	header := "token auth=" + aliceKey
 	key := `"key":"` + aliceKey + `"`
-	large := `{"pad":"` + strings.Repeat("x", auth.MaxResponseSize) + `"}`
+	large := `{"pad":"` + strings.Repeat("x", provider.MaxResponseSize) + `"}`
 	for _, tc := range []struct {
 		name       string
 		inHeader   bool // KeyInHeader

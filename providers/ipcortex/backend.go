@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/pbxauth/pbxauth/auth"
+	"github.com/pbxauth/pbxauth/auth/provider"
 )
 
 // The authentication API's paths, relative to the endpoint, as the vendor's
@@ -20,110 +21,80 @@ const (
 // logoutBody is the whole body of a logout: the cookie says which session.
 const logoutBody = `{"auth":{"type":"auth"}}`
 
-// backend speaks the IPCortex protocol for the [auth.SessionCache].
-type backend struct {
-	caller    *auth.Caller
-	origin    *http.Request // the endpoint, for comparing origins
-	loginURL  string
-	logoutURL string
-	creds     auth.Credentials
-	opts      options
+// backend is the Authenticator seen by its cache: the IPCortex sign-in
+// protocol. A type of its own keeps OpenSession and CloseSession out of the
+// Authenticator's API.
+type backend Authenticator
 
-	// loginBody is the login's whole body, built once since it never
-	// changes; a Secret, as it holds the password or the key.
-	loginBody auth.Secret
-	// keyHeader is the Authorization header "token auth=KEY" with a key,
-	// else "".
-	keyHeader auth.Secret
-}
-
-// newBackend checks cfg and makes the backend for it. Its errors are the
-// plain errors New returns.
-func newBackend(cfg auth.Config, o options) (*backend, error) {
-	if cfg.Endpoint == "" {
-		return nil, errors.New("ipcortex: Config.Endpoint is required: the PBX's base URL, " +
-			"such as https://pbx.example.com (IPCortex has no vendor-wide host)")
-	}
-	c := cfg.Credentials
-	if c.APIKey == "" && (c.Username == "" || c.Password == "") {
-		return nil, errors.New("ipcortex: Config.Credentials needs an APIKey, or both a Username and a Password")
-	}
-	if strings.ContainsFunc(c.APIKey.Reveal(), isControl) {
-		// It would break the header, and no real key holds one.
-		return nil, errors.New("ipcortex: Config.Credentials.APIKey holds a control character")
-	}
-	u, err := cfg.EndpointURL("")
-	if err != nil {
-		return nil, err
-	}
-	b := &backend{
-		caller:    auth.NewCaller(Name, cfg),
-		origin:    &http.Request{URL: u},
-		loginURL:  joinPath(u, loginPath),
-		logoutURL: joinPath(u, logoutPath),
-		creds:     c,
-		opts:      o,
-	}
-	if b.loginBody, err = loginRequest(c, o); err != nil {
-		return nil, errors.New("ipcortex: cannot encode the login request") // strings always encode
-	}
-	if c.APIKey != "" {
-		b.keyHeader = "token auth=" + c.APIKey
-	}
-	return b, nil
-}
-
-// joinPath puts path under the endpoint's own path, whether or not that
-// ends in a slash: "https://pbx/sub" and "https://pbx/sub/" both give
+// url puts path under the endpoint's own path, whether or not that ends in
+// a slash: "https://pbx/sub" and "https://pbx/sub/" both give
 // "https://pbx/sub/rest/auth/".
-func joinPath(endpoint *url.URL, path string) string {
-	return endpoint.JoinPath(path).String()
+func (b *backend) url(path string) string {
+	u, _ := url.Parse(b.endpoint) // checked by New
+	return u.JoinPath(path).String()
 }
 
-func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+// OpenSession sends the login, or the key check, and reads the answer.
+// With a held session prev it sends prev's cookie: the vendor's page says
+// a login carrying the Red60urne cookie affects that session instead of
+// opening another, so the session is renewed in place and nothing is left
+// open. Should the PBX refuse such a login, it is tried once more without
+// the cookie, as a first login.
+func (b *backend) OpenSession(ctx context.Context, call *provider.Caller, prev *auth.Session) (*auth.Session, bool, error) {
+	renew := !(*Authenticator)(b).stateless() && prev != nil && !prev.Stateless() && validCookieValue(prev.ID.Reveal())
+	if renew {
+		s, err := b.login(ctx, call, prev.ID)
+		if !errors.Is(err, auth.ErrInvalidCredentials) {
+			return s, err == nil, err
+		}
+	}
+	s, err := b.login(ctx, call, "")
+	return s, false, err
+}
 
-// stateless reports whether b signs in with an API key.
-func (b *backend) stateless() bool { return b.creds.APIKey != "" }
-
-// Login sends the login, or the key check, and reads the answer.
-func (b *backend) Login(ctx context.Context) (*auth.Session, error) {
-	req, err := b.post(ctx, auth.OpLogin, b.loginURL, b.loginBody.Reveal())
+func (b *backend) login(ctx context.Context, call *provider.Caller, cookie auth.Secret) (*auth.Session, error) {
+	body, err := loginRequest(b.creds, b.opts)
+	if err != nil {
+		return nil, &auth.Error{Provider: Name, Op: auth.OpLogin, Err: auth.ErrProtocol, Message: "cannot encode the login request"}
+	}
+	req, err := b.post(ctx, auth.OpLogin, b.url(loginPath), body.Reveal())
 	if err != nil {
 		return nil, err
 	}
-	// No Red60urne cookie, ever: the vendor's page says a login carrying one
-	// affects that session rather than opening a new one.
-	if b.stateless() && b.opts.keyInHeader {
-		req.Header.Set("Authorization", b.keyHeader.Reveal())
+	if (*Authenticator)(b).stateless() && b.opts.keyInHeader {
+		req.Header.Set("Authorization", "token auth="+b.creds.APIKey.Reveal())
 	}
-	resp, err := b.caller.Do(req, auth.OpLogin)
+	if cookie != "" {
+		req.Header.Set("Cookie", CookieName+"="+cookie.Reveal())
+	}
+	resp, err := call.Do(req, auth.OpLogin)
 	if err != nil {
-		return nil, err
+		return nil, endpointHint(err)
 	}
-	return b.decodeLogin(resp)
+	return (*Authenticator)(b).decodeLogin(resp)
 }
 
-// Logout ends s at the PBX. The PBX answering "fail", 401 or 403 means it no
-// longer knows the session: that is success.
-func (b *backend) Logout(ctx context.Context, s *auth.Session) error {
+// CloseSession ends s at the PBX. The PBX answering "fail", 401 or 403
+// means it no longer knows the session: that is success.
+func (b *backend) CloseSession(ctx context.Context, call *provider.Caller, s *auth.Session) error {
 	if s.Stateless() {
 		return nil // an API key opened no session
 	}
-	req, err := b.post(ctx, auth.OpLogout, b.logoutURL, logoutBody)
+	req, err := b.post(ctx, auth.OpLogout, b.url(logoutPath), logoutBody)
 	if err != nil {
 		return err
 	}
 	// The cookie goes on this request only, which goes to the configured
 	// origin only: the Caller follows no redirect.
 	req.Header.Set("Cookie", CookieName+"="+s.ID.Reveal())
-	resp, err := b.caller.Do(req, auth.OpLogout)
+	resp, err := call.Do(req, auth.OpLogout)
 	if errors.Is(err, auth.ErrSessionExpired) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	return b.decodeLogout(resp, s)
+	return (*Authenticator)(b).decodeLogout(resp, s)
 }
 
 // post returns a JSON POST of body to url; body can be replayed, so the
@@ -132,8 +103,18 @@ func (b *backend) post(ctx context.Context, op, url, body string) (*http.Request
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, strings.NewReader(body))
 	if err != nil {
 		// Only a nil ctx gets here: the URL was checked by New.
-		return nil, &auth.Error{Provider: Name, Op: op, Err: errors.Join(auth.ErrProtocol, err)}
+		return nil, &auth.Error{Provider: Name, Op: op, Err: auth.ErrProtocol, Message: "cannot build the request"}
 	}
 	req.Header.Set("Content-Type", "application/json")
 	return req, nil
+}
+
+// endpointHint explains a 404 at login: the endpoint is most likely not
+// the PBX's base URL.
+func endpointHint(err error) error {
+	var e *auth.Error
+	if errors.As(err, &e) && e.StatusCode == http.StatusNotFound {
+		e.Message = "Not Found: Config.Endpoint must be the PBX's base URL, such as https://pbx.example.com (pbxauth adds /rest/auth/)"
+	}
+	return err
 }

@@ -3,12 +3,12 @@ package ipcortex
 import (
 	"io"
 
-	"github.com/pbxauth/pbxauth/auth"
+	"github.com/pbxauth/pbxauth/auth/provider"
 )
 
 // maxBody bounds what Authorize and Refused read of a body to look inside
 // it: the limit every answer has.
-const maxBody = auth.MaxResponseSize
+const maxBody = provider.MaxResponseSize
 
 // peekLimit bounds the leading white space read while looking for a body's
 // first byte.

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/pbxauth/pbxauth/auth"
+	"github.com/pbxauth/pbxauth/auth/provider"
 )
 
 // The values of an answer's "result".
@@ -43,39 +44,39 @@ type outcome struct {
 // decodeLogin reads the answer to a login or key check: a Session, or an
 // *auth.Error holding ErrInvalidCredentials for "fail" and ErrProtocol for
 // anything it cannot understand.
-func (b *backend) decodeLogin(resp *auth.Response) (*auth.Session, error) {
-	var a answer
-	if err := json.Unmarshal(resp.Body, &a); err != nil {
+func (a *Authenticator) decodeLogin(resp *provider.Response) (*auth.Session, error) {
+	var ans answer
+	if err := json.Unmarshal(resp.Body, &ans); err != nil {
 		// A refusal is a refusal whatever the rest looks like.
 		var o outcome
 		if json.Unmarshal(resp.Body, &o) == nil && o.Result == resultFail {
-			return nil, b.refusal(resp, o.Message)
+			return nil, a.refusal(resp, o.Message)
 		}
-		return nil, b.protocolError(auth.OpLogin, resp, b.clean(describe(err)))
+		return nil, a.protocolError(auth.OpLogin, resp, a.clean(describe(err)))
 	}
 	switch {
-	case a.Result == resultFail:
-		return nil, b.refusal(resp, a.Message)
-	case a.Result != resultSuccess:
-		return nil, b.protocolError(auth.OpLogin, resp, b.unexpected(a.Result))
-	case a.User == nil:
-		return nil, b.protocolError(auth.OpLogin, resp, `successful answer has no "user" object`)
-	case a.User.ID == "":
-		return nil, b.protocolError(auth.OpLogin, resp, `user has no "id"`)
+	case ans.Result == resultFail:
+		return nil, a.refusal(resp, ans.Message)
+	case ans.Result != resultSuccess:
+		return nil, a.protocolError(auth.OpLogin, resp, a.unexpected(ans.Result))
+	case ans.User == nil:
+		return nil, a.protocolError(auth.OpLogin, resp, `successful answer has no "user" object`)
+	case ans.User.ID == "":
+		return nil, a.protocolError(auth.OpLogin, resp, `user has no "id"`)
 	}
-	s := b.session(a.User)
-	if !b.stateless() {
+	s := a.session(ans.User)
+	if !a.stateless() {
 		// The cookie when the answer sets one, else user.session: the page
 		// shows the value in the body, browsers take the cookie.
-		id := a.User.Session
+		id := ans.User.Session
 		if c := sessionCookie(resp.Header); c != "" {
 			id = c
 		}
 		switch {
 		case id == "":
-			return nil, b.protocolError(auth.OpLogin, resp, "answer has no session: no Red60urne cookie and no user.session")
+			return nil, a.protocolError(auth.OpLogin, resp, "answer has no session: no Red60urne cookie and no user.session")
 		case !validCookieValue(id):
-			return nil, b.protocolError(auth.OpLogin, resp, "session cannot be sent back as a cookie")
+			return nil, a.protocolError(auth.OpLogin, resp, "session cannot be sent back as a cookie")
 		}
 		s.ID = auth.Secret(id)
 	}
@@ -84,19 +85,19 @@ func (b *backend) decodeLogin(resp *auth.Response) (*auth.Session, error) {
 
 // decodeLogout reads the answer to the logout of s: "success", and "fail"
 // (the session is gone already), both mean the session has ended.
-func (b *backend) decodeLogout(resp *auth.Response, s *auth.Session) error {
+func (a *Authenticator) decodeLogout(resp *provider.Response, s *auth.Session) error {
 	var o outcome
 	if err := json.Unmarshal(resp.Body, &o); err != nil {
-		return b.protocolError(auth.OpLogout, resp, b.clean(describe(err), s.ID))
+		return a.protocolError(auth.OpLogout, resp, a.clean(describe(err), s.ID))
 	}
 	if o.Result != resultSuccess && o.Result != resultFail {
-		return b.protocolError(auth.OpLogout, resp, b.unexpected(o.Result, s.ID))
+		return a.protocolError(auth.OpLogout, resp, a.unexpected(o.Result, s.ID))
 	}
 	return nil
 }
 
 // session maps the user object onto a Session, all but its ID.
-func (b *backend) session(u *user) *auth.Session {
+func (a *Authenticator) session(u *user) *auth.Session {
 	perms := u.Perms
 	if perms == nil {
 		perms = map[string]string{} // an IPCortex user with no permissions
@@ -120,7 +121,7 @@ func (b *backend) session(u *user) *auth.Session {
 	}
 	username := u.Login
 	if username == "" {
-		username = b.creds.Username
+		username = a.creds.Username
 	}
 	return &auth.Session{
 		Provider:    Name,

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/pbxauth/pbxauth/auth"
+	"github.com/pbxauth/pbxauth/auth/provider"
 	"github.com/pbxauth/pbxauth/providers/ipcortex"
 )
 
@@ -59,7 +60,7 @@ func FuzzDecodeResponse(f *testing.F) {
 		if cookie != "" {
 			header.Set("Set-Cookie", ipcortex.CookieName+"="+cookie)
 		}
-		s, err := ipcortex.DecodeResponse(&auth.Response{StatusCode: http.StatusOK, Header: header, Body: body}, creds)
+		s, err := ipcortex.DecodeResponse(&provider.Response{StatusCode: http.StatusOK, Header: header, Body: body}, creds)
 		if (s == nil) == (err == nil) {
 			t.Fatalf("got session %t and error %t: want exactly one", s != nil, err != nil)
 		}

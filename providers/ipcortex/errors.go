@@ -4,47 +4,35 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"unicode/utf8"
 
 	"github.com/pbxauth/pbxauth/auth"
+	"github.com/pbxauth/pbxauth/auth/provider"
 )
 
 // refusal is the error of a "fail" answer to a login.
-func (b *backend) refusal(resp *auth.Response, message text) *auth.Error {
+func (a *Authenticator) refusal(resp *provider.Response, message text) *auth.Error {
 	return &auth.Error{Provider: Name, Op: auth.OpLogin, StatusCode: resp.StatusCode,
-		Err: auth.ErrInvalidCredentials, Message: b.clean(string(message))}
+		Err: auth.ErrInvalidCredentials, Message: a.clean(string(message))}
 }
 
 // protocolError is the error of an answer that cannot be understood.
-func (b *backend) protocolError(op string, resp *auth.Response, message string) *auth.Error {
+func (a *Authenticator) protocolError(op string, resp *provider.Response, message string) *auth.Error {
 	return &auth.Error{Provider: Name, Op: op, StatusCode: resp.StatusCode, Err: auth.ErrProtocol, Message: message}
 }
 
 // unexpected describes a result that is neither "success" nor "fail".
-func (b *backend) unexpected(result string, secrets ...auth.Secret) string {
+func (a *Authenticator) unexpected(result string, secrets ...auth.Secret) string {
 	if result == "" {
 		return `answer has no "result"`
 	}
-	return fmt.Sprintf("unexpected result %q", b.clean(result, secrets...))
+	return fmt.Sprintf("unexpected result %q", a.clean(result, secrets...))
 }
 
-// maxMessage bounds the vendor's text kept in an error.
-const maxMessage = 200
-
-// clean makes the vendor's text fit for an error: the password, the key and
-// the other secrets removed (vendors echo what they were sent), then cut to
-// maxMessage bytes. Redacting first means a cut can never leave part of a
-// secret behind.
-func (b *backend) clean(s string, secrets ...auth.Secret) string {
-	s = auth.Redact(auth.Redact(s, b.creds.Password, b.creds.APIKey), secrets...)
-	if len(s) <= maxMessage {
-		return s
-	}
-	cut := maxMessage
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
+// clean makes the vendor's text fit for an error: the password, the key
+// and the other secrets removed in every form (vendors echo what they were
+// sent), white space folded, the length bounded.
+func (a *Authenticator) clean(s string, secrets ...auth.Secret) string {
+	return provider.Clean(s, append([]auth.Secret{a.creds.Password, a.creds.APIKey}, secrets...)...)
 }
 
 // describe says what is wrong with a document json could not decode,

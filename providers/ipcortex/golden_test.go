@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pbxauth/pbxauth/auth"
+	"github.com/pbxauth/pbxauth/auth/provider"
 	"github.com/pbxauth/pbxauth/providers/ipcortex"
 )
 
@@ -19,7 +20,7 @@ import (
 func TestGoldenSampleAnswer(t *testing.T) {
 	body, err := os.ReadFile("testdata/sample-answer.json")
 	require.NoError(t, err)
-	resp := &auth.Response{StatusCode: http.StatusOK, Header: http.Header{}, Body: body}
+	resp := &provider.Response{StatusCode: http.StatusOK, Header: http.Header{}, Body: body}
 
 	want := &auth.Session{
 		Provider:    ipcortex.Name,

@@ -1,9 +1,12 @@
 package ipcortex
 
 import (
-	"context"
+	"errors"
+	"fmt"
+	"strings"
 
 	"github.com/pbxauth/pbxauth/auth"
+	"github.com/pbxauth/pbxauth/auth/provider"
 )
 
 // Name is the provider's name in [auth.Open] and in Session.Provider.
@@ -13,19 +16,22 @@ const Name = "ipcortex"
 const CookieName = "Red60urne"
 
 // Authenticator signs in to one IPCortex PBX account and holds the session.
-// It implements [auth.Authenticator], and [auth.Authorizer],
-// [auth.RefusalDetector] and [auth.Invalidator] for [auth.NewClient]. Make
-// one with [New]; it is safe for concurrent use.
+// Its embedded *provider.Cache makes it an [auth.Authenticator] (Login,
+// Logout, Session) and gives Endpoint, Refresh and Accepted; with
+// Authorize and Refused it is an [auth.Authorizer], [auth.RefusalDetector]
+// and [auth.Refresher] for [auth.NewClient]. Make one with [New]; it is
+// safe for concurrent use.
 type Authenticator struct {
-	cache   *auth.SessionCache // the shared session logic, over b
-	backend *backend           // the IPCortex protocol
+	*provider.Cache
+	endpoint string // the PBX's base URL, as configured
+	creds    auth.Credentials
+	opts     options
 }
 
 var (
-	_ auth.Authenticator   = (*Authenticator)(nil)
 	_ auth.Authorizer      = (*Authenticator)(nil)
 	_ auth.RefusalDetector = (*Authenticator)(nil)
-	_ auth.Invalidator     = (*Authenticator)(nil)
+	_ auth.Refresher       = (*Authenticator)(nil)
 )
 
 func init() {
@@ -40,49 +46,45 @@ func init() {
 	})
 }
 
-// New returns an Authenticator for the PBX at cfg.Endpoint (its base URL,
-// such as "https://pbx.example.com"; a path is kept, with or without a
-// trailing slash). cfg.Credentials needs an APIKey, which is then used
-// instead of any Username and Password, or both a Username and a Password.
-// Mistakes in cfg are plain errors that say what is wrong.
+// New returns an Authenticator for the PBX at cfg.Endpoint: its base URL,
+// such as "https://pbx.example.com" (a path is kept, with or without a
+// trailing slash; pbxauth adds /rest/auth/). cfg.Credentials needs an
+// APIKey, which is then used instead of any Username and Password, or both
+// a Username and a Password. cfg.Options may hold "key_in_header" ("true"
+// or "false"), the same as the option [KeyInHeader]. Mistakes in cfg are
+// plain errors that say what is wrong.
 func New(cfg auth.Config, opts ...Option) (*Authenticator, error) {
 	var o options
+	if err := o.read(cfg.Options); err != nil {
+		return nil, fmt.Errorf("ipcortex: %w", err)
+	}
 	for _, opt := range opts {
 		if opt != nil {
 			opt(&o)
 		}
 	}
-	b, err := newBackend(cfg, o)
-	if err != nil {
-		return nil, err
+	if cfg.Endpoint == "" {
+		return nil, errors.New("ipcortex: Config.Endpoint is required: the PBX's base URL, " +
+			"such as https://pbx.example.com (IPCortex has no vendor-wide host)")
 	}
-	return &Authenticator{cache: auth.NewSessionCache(Name, cfg, b), backend: b}, nil
+	c := cfg.Credentials
+	if c.APIKey == "" && (c.Username == "" || c.Password == "") {
+		return nil, errors.New("ipcortex: Config.Credentials needs an APIKey, or both a Username and a Password")
+	}
+	if strings.ContainsFunc(c.APIKey.Reveal(), isControl) {
+		// It would break the header, and no real key holds one.
+		return nil, errors.New("ipcortex: Config.Credentials.APIKey holds a control character")
+	}
+	u, err := provider.Endpoint(cfg, "")
+	if err != nil {
+		return nil, fmt.Errorf("ipcortex: %w", err)
+	}
+	a := &Authenticator{endpoint: u.String(), creds: c, opts: o}
+	a.Cache = provider.NewCache(Name, cfg, u, (*backend)(a))
+	return a, nil
 }
 
-// Login always opens a new session at the PBX (with an API key: checks the
-// key again) and holds it, replacing any held one.
-func (a *Authenticator) Login(ctx context.Context) (*auth.Session, error) {
-	return a.cache.Login(ctx)
-}
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
-// Logout ends the held session at the PBX and forgets it; with none held it
-// returns nil. A session the PBX no longer knows counts as ended. With an
-// API key there is nothing to end: the session is forgotten without a
-// request. When the PBX cannot be reached the session stays held and the
-// error is returned.
-func (a *Authenticator) Logout(ctx context.Context) error {
-	return a.cache.Logout(ctx)
-}
-
-// Session returns the held session while it is usable, else one login shared
-// by every concurrent caller. The returned Session is shared: treat it as
-// read-only.
-func (a *Authenticator) Session(ctx context.Context) (*auth.Session, error) {
-	return a.cache.Session(ctx)
-}
-
-// Invalidate forgets s if it is still the held session and reports whether
-// it was, so that many requests refused at once cause one new login.
-func (a *Authenticator) Invalidate(s *auth.Session) bool {
-	return a.cache.Invalidate(s)
-}
+// stateless reports whether a signs in with an API key.
+func (a *Authenticator) stateless() bool { return a.creds.APIKey != "" }

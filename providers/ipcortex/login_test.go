@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pbxauth/pbxauth/auth"
+	"github.com/pbxauth/pbxauth/auth/provider"
 	"github.com/pbxauth/pbxauth/providers/ipcortex"
 )
 
@@ -121,7 +122,7 @@ func TestLoginAnswers(t *testing.T) {
 		{name: "perm not a string", body: `{"result":"success","user":{"id":7,"session":"s","perms":{"a":1}}}`, wantErr: auth.ErrProtocol},
 		{name: "no session", body: `{"result":"success","user":{"id":7}}`, wantErr: auth.ErrProtocol},
 		{name: "session unfit for a cookie", body: `{"result":"success","user":{"id":7,"session":"a b;c"}}`, wantErr: auth.ErrProtocol},
-		{name: "over 1 MiB", body: `{"result":"success","pad":"` + strings.Repeat("x", auth.MaxResponseSize) + `"}`, wantErr: auth.ErrProtocol},
+		{name: "over 1 MiB", body: `{"result":"success","pad":"` + strings.Repeat("x", provider.MaxResponseSize) + `"}`, wantErr: auth.ErrProtocol},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			status := tc.status

@@ -5,8 +5,8 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -100,13 +100,18 @@ func TestEndpointPaths(t *testing.T) {
 	}
 }
 
-// TestLoginSendsNoSessionCookie: the page says a login that carries the
-// Red60urne cookie affects that session; each Login must open a new one.
-func TestLoginSendsNoSessionCookie(t *testing.T) {
-	var withCookie atomic.Int32
+// TestLoginRenewsWithTheSessionCookie: the page says a login that carries
+// the Red60urne cookie affects that session instead of opening another, so
+// a Login with a session held sends its cookie (and a first Login none),
+// and the session is renewed in place rather than replaced and orphaned.
+func TestLoginRenewsWithTheSessionCookie(t *testing.T) {
+	var cookies []string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, err := r.Cookie(ipcortex.CookieName); err == nil {
-			withCookie.Add(1)
+		c, _ := r.Cookie(ipcortex.CookieName)
+		if c != nil {
+			cookies = append(cookies, c.Value)
+		} else {
+			cookies = append(cookies, "")
 		}
 		w.Header().Set("Set-Cookie", "Red60urne=abc; Path=/")
 		_, _ = w.Write([]byte(`{"result":"success","user":{"id":1}}`))
@@ -122,5 +127,36 @@ func TestLoginSendsNoSessionCookie(t *testing.T) {
 		_, err := a.Login(context.Background())
 		require.NoError(t, err)
 	}
-	assert.Zero(t, withCookie.Load())
+	assert.Equal(t, []string{"", "abc", "abc"}, cookies, "no logout in between: the session was renewed in place")
+}
+
+// A PBX that refuses a login carrying a stale cookie gets one more try
+// without it, as a first login.
+func TestLoginWithoutTheCookieWhenRenewalIsRefused(t *testing.T) {
+	var withCookie, without, logouts int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/logout") {
+			logouts++
+			_, _ = w.Write([]byte(`{"result":"success"}`))
+			return
+		}
+		if _, err := r.Cookie(ipcortex.CookieName); err == nil {
+			withCookie++
+			_, _ = w.Write([]byte(`{"result":"fail"}`))
+			return
+		}
+		without++
+		w.Header().Set("Set-Cookie", "Red60urne=s"+strconv.Itoa(without)+"; Path=/")
+		_, _ = w.Write([]byte(`{"result":"success","user":{"id":1}}`))
+	}))
+	defer srv.Close()
+	a := mustNew(t, passwordConfig(srv.URL))
+	first, err := a.Login(context.Background())
+	require.NoError(t, err)
+	second, err := a.Login(context.Background())
+	require.NoError(t, err)
+	assert.NotEqual(t, first.ID, second.ID)
+	assert.Equal(t, 1, withCookie)
+	assert.Equal(t, 2, without)
+	assert.Equal(t, 1, logouts, "the session the refused renewal left is logged out")
 }

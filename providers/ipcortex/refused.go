@@ -4,8 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 
-	"github.com/pbxauth/pbxauth/auth"
-	"github.com/pbxauth/pbxauth/internal/transport"
+	"github.com/pbxauth/pbxauth/auth/provider"
 )
 
 // Refused reports whether resp, an answer from the PBX's API, says the
@@ -21,14 +20,14 @@ func (a *Authenticator) Refused(resp *http.Response) bool {
 	switch {
 	case resp == nil:
 		return false
-	case auth.RefusedStatus(resp.StatusCode):
+	case provider.RefusedStatus(resp.StatusCode):
 		return true
 	case resp.StatusCode < 200 || resp.StatusCode > 299 || resp.Body == nil || resp.Body == http.NoBody:
 		return false
 	}
 	read, shape, _ := readObject(resp.Body)
 	// A read error stays for the caller: it comes again after the bytes read.
-	resp.Body = transport.PutBack(read, resp.Body)
+	resp.Body = provider.PutBack(read, resp.Body)
 	if shape != object {
 		return false
 	}

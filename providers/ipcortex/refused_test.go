@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pbxauth/pbxauth/auth"
+	"github.com/pbxauth/pbxauth/auth/provider"
 )
 
 // closeCounter is a body that counts its Close calls.
@@ -23,7 +24,7 @@ func (c *closeCounter) Close() error { c.closed++; return nil }
 
 func TestRefused(t *testing.T) {
 	a := mustNew(t, auth.Config{Endpoint: pbx, Credentials: auth.Credentials{Username: "u", Password: "p"}})
-	huge := `{"result":"fail","pad":"` + strings.Repeat("x", auth.MaxResponseSize) + `"}`
+	huge := `{"result":"fail","pad":"` + strings.Repeat("x", provider.MaxResponseSize) + `"}`
 	for _, tc := range []struct {
 		name   string
 		status int

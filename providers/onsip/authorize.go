@@ -1,7 +1,6 @@
 package onsip
 
 import (
-	"errors"
 	"io"
 	"mime"
 	"net/http"
@@ -9,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/pbxauth/pbxauth/auth"
-	"github.com/pbxauth/pbxauth/internal/transport"
 )
 
 // maxFormBody bounds the request body Authorize reads to add the session.
@@ -26,17 +24,18 @@ const sessionParam = "SessionId"
 // content type (a multipart form, say) is left alone and the SessionId goes
 // into the query instead.
 //
-// Authorize changes req, which auth.NewClient makes as a clone of the
-// caller's. It refuses, with an *auth.Error holding auth.ErrProtocol, a
-// request to another origin (scheme, host and port) than the configured
-// endpoint's, so the session never reaches another server, and a query or
-// form body that is not URL-encoded or is over 1 MiB.
+// Authorize gives req, auth.NewClient's shallow copy of the caller's
+// request, a new URL or body and header of its own; what it shares with
+// the caller's request is left as it was. (auth.NewClient has already
+// refused a request to another origin than the endpoint's.) It refuses,
+// with an *auth.Error holding auth.ErrProtocol, a query or form body that
+// is not URL-encoded or is over 1 MiB.
 func (a *Authenticator) Authorize(req *http.Request, s *auth.Session) error {
 	switch {
 	case s == nil || s.ID == "":
 		return requestError("no OnSIP session to put on the request")
-	case req.URL == nil || !transport.SameOrigin(req.URL, transport.Origin(a.endpoint)):
-		return requestError("request goes to another origin than the OnSIP endpoint: the session is not sent there")
+	case req.URL == nil:
+		return requestError("the request has no URL")
 	}
 	id := s.ID.Reveal()
 	switch req.Method {
@@ -56,7 +55,9 @@ func setQuery(req *http.Request, id string) error {
 		return requestError("the request's query is not URL-encoded")
 	}
 	q.Set(sessionParam, id)
-	req.URL.RawQuery = q.Encode()
+	u := *req.URL // the caller's URL stays as it was
+	u.RawQuery = q.Encode()
+	req.URL = &u
 	return nil
 }
 
@@ -70,8 +71,8 @@ func setForm(req *http.Request, id string) error {
 		_ = req.Body.Close() // replaced below; the transport will not close it
 		switch {
 		case err != nil:
-			return &auth.Error{Provider: Name, Op: auth.OpRequest, Err: errors.Join(auth.ErrProtocol, err),
-				Message: "reading the request body"}
+			return &auth.Error{Provider: Name, Op: auth.OpRequest, Err: auth.ErrProtocol,
+				Message: "cannot read the request body"}
 		case len(raw) > maxFormBody:
 			return requestError("the request body is over 1 MiB")
 		}
@@ -86,10 +87,13 @@ func setForm(req *http.Request, id string) error {
 	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(body)), nil }
 	req.ContentLength = int64(len(body))
 	req.TransferEncoding = nil // the length is known now
-	if req.Header == nil {
-		req.Header = make(http.Header)
+	if req.Header.Get("Content-Type") != formType {
+		req.Header = req.Header.Clone() // the caller's header stays as it was
+		if req.Header == nil {
+			req.Header = make(http.Header, 1)
+		}
+		req.Header.Set("Content-Type", formType)
 	}
-	req.Header.Set("Content-Type", formType)
 	return nil
 }
 

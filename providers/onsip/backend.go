@@ -8,37 +8,37 @@ import (
 	"strings"
 
 	"github.com/pbxauth/pbxauth/auth"
+	"github.com/pbxauth/pbxauth/auth/provider"
 )
 
 // formType is the Content-Type of every request the provider sends, as in
 // the vendor's curl samples.
 const formType = "application/x-www-form-urlencoded"
 
-// backend speaks the two documented actions; auth.SessionCache does the
-// rest.
-type backend struct {
-	endpoint string
-	username string
-	password auth.Secret
-	caller   *auth.Caller
-}
+// backend is the Authenticator seen by its cache: the two documented
+// actions. A type of its own keeps OpenSession and CloseSession out of the
+// Authenticator's API.
+type backend Authenticator
 
-// Login sends SessionCreate. The form is written in the documented order
-// (Action, Username, Password) rather than url.Values' sorted one.
-func (b *backend) Login(ctx context.Context) (*auth.Session, error) {
+// OpenSession sends SessionCreate. OnSIP cannot renew a session in place:
+// the cache logs prev out once the new session is held. The form is
+// written in the documented order (Action, Username, Password) rather
+// than url.Values' sorted one.
+func (b *backend) OpenSession(ctx context.Context, call *provider.Caller, _ *auth.Session) (*auth.Session, bool, error) {
 	form := "Action=SessionCreate&Username=" + url.QueryEscape(b.username) +
 		"&Password=" + url.QueryEscape(b.password.Reveal())
-	resp, err := b.post(ctx, auth.OpLogin, form)
+	resp, err := b.post(ctx, call, auth.OpLogin, form)
 	if err != nil {
-		return nil, err
+		return nil, false, endpointHint(err)
 	}
-	return decodeLogin(resp, b.username, b.password)
+	s, err := decodeLogin(resp, b.username, b.password)
+	return s, false, err
 }
 
-// Logout sends SessionDestroy for s. A 401 or 403 says the session is no
-// longer accepted, which is what Logout wants.
-func (b *backend) Logout(ctx context.Context, s *auth.Session) error {
-	resp, err := b.post(ctx, auth.OpLogout, "Action=SessionDestroy&SessionId="+url.QueryEscape(s.ID.Reveal()))
+// CloseSession sends SessionDestroy for s. A 401 or 403 says the session
+// is no longer accepted, which is what a logout wants.
+func (b *backend) CloseSession(ctx context.Context, call *provider.Caller, s *auth.Session) error {
+	resp, err := b.post(ctx, call, auth.OpLogout, "Action=SessionDestroy&SessionId="+url.QueryEscape(s.ID.Reveal()))
 	if errors.Is(err, auth.ErrSessionExpired) {
 		return nil
 	}
@@ -51,12 +51,22 @@ func (b *backend) Logout(ctx context.Context, s *auth.Session) error {
 // post sends form to the endpoint through the Caller, which retries
 // transient failures. The body is a *strings.Reader, so net/http sets
 // GetBody and every retry replays it.
-func (b *backend) post(ctx context.Context, op, form string) (*auth.Response, error) {
+func (b *backend) post(ctx context.Context, call *provider.Caller, op, form string) (*provider.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, b.endpoint, strings.NewReader(form))
 	if err != nil {
 		// The endpoint was checked by New, so only a nil ctx gets here.
-		return nil, &auth.Error{Provider: Name, Op: op, Err: errors.Join(auth.ErrProtocol, err)}
+		return nil, &auth.Error{Provider: Name, Op: op, Err: auth.ErrProtocol, Message: "cannot build the request"}
 	}
 	req.Header.Set("Content-Type", formType)
-	return b.caller.Do(req, op)
+	return call.Do(req, op)
+}
+
+// endpointHint explains a 404 at login: the endpoint is most likely not
+// the API's URL.
+func endpointHint(err error) error {
+	var e *auth.Error
+	if errors.As(err, &e) && e.StatusCode == http.StatusNotFound {
+		e.Message = "Not Found: Config.Endpoint must be the OnSIP API's full URL, such as " + DefaultEndpoint
+	}
+	return err
 }

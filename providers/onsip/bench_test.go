@@ -73,7 +73,7 @@ func BenchmarkLogin(b *testing.B) {
 func benchServer(b *testing.B) (*onsiptest.Server, *http.Client) {
 	srv := onsiptest.NewServer()
 	b.Cleanup(srv.Close)
-	srv.AddAccount(user, password)
+	srv.AddUser(onsiptest.User{Username: user, Password: password})
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	b.Cleanup(transport.CloseIdleConnections)
 	return srv, &http.Client{Transport: transport}

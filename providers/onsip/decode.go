@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/pbxauth/pbxauth/auth"
+	"github.com/pbxauth/pbxauth/auth/provider"
 )
 
 // decodeLogin judges the answer to a SessionCreate sent for username and
@@ -14,7 +15,7 @@ import (
 // credentials whatever errors stand beside it; only a Response that says
 // nothing at all (no IsEstablished, no error, no false flag) is not
 // understood.
-func decodeLogin(resp *auth.Response, username string, password auth.Secret) (*auth.Session, error) {
+func decodeLogin(resp *provider.Response, username string, password auth.Secret) (*auth.Session, error) {
 	doc, err := judge(resp, auth.OpLogin, password)
 	if err != nil {
 		return nil, err
@@ -45,7 +46,7 @@ func decodeLogin(resp *auth.Response, username string, password auth.Secret) (*a
 // decodeLogout judges the answer to a SessionDestroy of session id. The
 // session is gone when IsEstablished is false or when an error names the
 // SessionId parameter (OnSIP no longer knows it).
-func decodeLogout(resp *auth.Response, id auth.Secret) error {
+func decodeLogout(resp *provider.Response, id auth.Secret) error {
 	doc, err := judge(resp, auth.OpLogout, id)
 	if err != nil {
 		return err
@@ -65,7 +66,7 @@ func decodeLogout(resp *auth.Response, id auth.Secret) error {
 // Exception is auth.ErrUnavailable, carrying its text; anything else is
 // auth.ErrProtocol. secrets are removed from any text of the body that goes
 // into the error.
-func judge(resp *auth.Response, op string, secrets ...auth.Secret) (*document, error) {
+func judge(resp *provider.Response, op string, secrets ...auth.Secret) (*document, error) {
 	doc, err := parse(resp.Body)
 	if err != nil {
 		return nil, failure(resp, op, auth.ErrProtocol, err.Error())
@@ -74,28 +75,28 @@ func judge(resp *auth.Response, op string, secrets ...auth.Secret) (*document, e
 	case rootResponse:
 		return doc, nil
 	case rootException:
-		msg := clean(doc.Text, secrets...)
+		msg := provider.Clean(doc.Text, secrets...)
 		if msg == "" {
 			msg = "OnSIP reported an exception with no text"
 		}
 		return nil, failure(resp, op, auth.ErrUnavailable, msg)
 	}
 	return nil, failure(resp, op, auth.ErrProtocol,
-		"answer's root element is <"+clean(doc.XMLName.Local, secrets...)+">, not <Response>")
+		"answer's root element is <"+provider.Clean(doc.XMLName.Local, secrets...)+">, not <Response>")
 }
 
 // refusal is an error carrying OnSIP's own code and message when e is not
 // nil, else msg. The code is the error's Code, or its Parameter when it
 // has none.
-func refusal(resp *auth.Response, op string, sentinel error, msg string, e *apiError, secrets ...auth.Secret) *auth.Error {
+func refusal(resp *provider.Response, op string, sentinel error, msg string, e *apiError, secrets ...auth.Secret) *auth.Error {
 	err := failure(resp, op, sentinel, msg)
 	if e != nil {
 		code := e.Code
 		if strings.TrimSpace(code) == "" {
 			code = e.Parameter
 		}
-		err.Code = clean(code, secrets...)
-		if m := clean(e.Message, secrets...); m != "" {
+		err.Code = provider.Clean(code, secrets...)
+		if m := provider.Clean(e.Message, secrets...); m != "" {
 			err.Message = m
 		}
 	}
@@ -103,7 +104,7 @@ func refusal(resp *auth.Response, op string, sentinel error, msg string, e *apiE
 }
 
 // failure is an error of op about resp.
-func failure(resp *auth.Response, op string, sentinel error, msg string) *auth.Error {
+func failure(resp *provider.Response, op string, sentinel error, msg string) *auth.Error {
 	return &auth.Error{Provider: Name, Op: op, StatusCode: resp.StatusCode, Err: sentinel, Message: msg}
 }
 

@@ -16,7 +16,7 @@ import (
 func ExampleNew() {
 	srv := onsiptest.NewServer()
 	defer srv.Close()
-	srv.AddAccount("john.doe@example.onsip.com", "mysuperpassword")
+	srv.AddUser(onsiptest.User{Username: "john.doe@example.onsip.com", Password: "mysuperpassword"})
 
 	a, err := onsip.New(auth.Config{
 		Endpoint: srv.URL,

@@ -26,7 +26,7 @@ var sessionIDPattern = regexp.MustCompile(`^[a-z2-7]{26}$`)
 func TestLoginAndLogout(t *testing.T) {
 	srv := onsiptest.NewServer()
 	t.Cleanup(srv.Close)
-	userID := srv.AddAccount(user, password, "Organization Admin", "Account Admin")
+	userID := srv.AddUser(onsiptest.User{Username: user, Password: password, Roles: []string{"Organization Admin", "Account Admin"}})
 	a := newAuthenticator(t, srv.URL)
 	ctx := context.Background()
 
@@ -53,7 +53,7 @@ func TestLoginAndLogout(t *testing.T) {
 func TestLoginRefused(t *testing.T) {
 	srv := onsiptest.NewServer()
 	t.Cleanup(srv.Close)
-	srv.AddAccount(user, "another password")
+	srv.AddUser(onsiptest.User{Username: user, Password: "another password"})
 	a := newAuthenticator(t, srv.URL)
 
 	_, err := a.Login(context.Background())

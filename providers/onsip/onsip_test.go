@@ -26,7 +26,7 @@ func start(t *testing.T) (*onsip.Authenticator, *onsiptest.Server) {
 	t.Helper()
 	srv := onsiptest.NewServer()
 	t.Cleanup(srv.Close)
-	srv.AddAccount(user, password)
+	srv.AddUser(onsiptest.User{Username: user, Password: password})
 	return newAuthenticator(t, srv.URL), srv
 }
 
@@ -77,7 +77,7 @@ func TestContract(t *testing.T) {
 			authtest.Run(t, func(t *testing.T, cfg auth.Config) authtest.Fixture {
 				srv := tc.newSrv()
 				t.Cleanup(srv.Close)
-				srv.AddAccount(user, password)
+				srv.AddUser(onsiptest.User{Username: user, Password: password})
 				cfg.Endpoint = srv.URL
 				cfg.Credentials = auth.Credentials{Username: user, Password: password}
 				if tc.ownTrust {

@@ -8,8 +8,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/pbxauth/pbxauth/auth"
-	"github.com/pbxauth/pbxauth/internal/transport"
+	"github.com/pbxauth/pbxauth/auth/provider"
 )
 
 // Refused reports whether resp says OnSIP no longer accepts the session
@@ -25,14 +24,14 @@ func (a *Authenticator) Refused(resp *http.Response) bool {
 	switch {
 	case resp == nil:
 		return false
-	case auth.RefusedStatus(resp.StatusCode):
+	case provider.RefusedStatus(resp.StatusCode):
 		return true
 	case resp.Body == nil || resp.Body == http.NoBody || !mayBeXML(resp.Header.Get("Content-Type")):
 		return false
 	}
 	var seen bytes.Buffer
-	refused := scanRefusal(io.TeeReader(io.LimitReader(resp.Body, auth.MaxResponseSize), &seen))
-	resp.Body = transport.PutBack(seen.Bytes(), resp.Body)
+	refused := scanRefusal(io.TeeReader(io.LimitReader(resp.Body, provider.MaxResponseSize), &seen))
+	resp.Body = provider.PutBack(seen.Bytes(), resp.Body)
 	return refused
 }
 

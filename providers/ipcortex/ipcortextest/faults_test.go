@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/pbxauth/pbxauth/auth/authtest"
 	"net/http"
 	"strconv"
 	"strings"
@@ -101,8 +102,8 @@ func TestOversizeNext(t *testing.T) {
 		r := post(t, srv.Client(), srv.URL+path, loginBody("alice", alicePassword))
 		assert.Equal(t, http.StatusOK, r.StatusCode)
 		assert.Equal(t, "application/json", r.Header.Get("Content-Type"))
-		assert.Equal(t, strconv.Itoa(ipcortextest.OversizeBodyLen), r.Header.Get("Content-Length"))
-		assert.Len(t, r.body, ipcortextest.OversizeBodyLen)
+		assert.Equal(t, strconv.Itoa(authtest.OversizeBytes), r.Header.Get("Content-Length"))
+		assert.Len(t, r.body, authtest.OversizeBytes)
 		assert.Greater(t, len(r.body), 1<<20, "body not over 1 MiB")
 		assert.True(t, strings.HasPrefix(string(r.body), `{"result":"success",`), "start %q", r.body[:40])
 		assert.True(t, json.Valid(r.body))

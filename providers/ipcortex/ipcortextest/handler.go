@@ -12,7 +12,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/pbxauth/pbxauth/internal/fakeserver"
+	"github.com/pbxauth/pbxauth/auth/authtest"
 )
 
 // The paths of the authentication API, without their trailing slash; the
@@ -25,7 +25,7 @@ const (
 
 // maxRequestBody bounds what the server reads of a request body, so a
 // broken client under test cannot make it hold unbounded memory.
-const maxRequestBody = fakeserver.MaxRequestBody
+const maxRequestBody = authtest.MaxRequestBody
 
 // envelope is the part of a request body the server reads: the "auth"
 // object the vendor's page shows on every authentication request.
@@ -75,7 +75,6 @@ var (
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	path := normalize(r.URL.Path)
 	s.mu.Lock()
-	s.requests++
 	s.paths[path]++
 	switch path {
 	case loginPath:
@@ -93,12 +92,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		panic(http.ErrAbortHandler)
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	if !s.faults.Wait(r.Context()) {
+	if !s.Wait(r.Context()) {
 		// The client is gone, or the server is closing: abort the
 		// connection rather than send an answer nobody asked for.
 		panic(http.ErrAbortHandler)
 	}
-	if s.faults.Serve(w, r) {
+	if s.Serve(w, r) {
 		return
 	}
 

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/pbxauth/pbxauth/internal/fakeserver"
+	"github.com/pbxauth/pbxauth/auth/authtest"
 )
 
 // CookieName is the name of the IPCortex session cookie.
@@ -39,8 +39,13 @@ type Server struct {
 	// for NewTLSServer), with no trailing slash.
 	URL string
 
-	ts     *httptest.Server
-	faults fakeserver.Faults // injected answers and the delay, in front of the protocol
+	// Faults injects failures, delays and hostile answers in front of the
+	// protocol, and counts requests: FailNext, FailNextRetryAfter,
+	// DropNext, MalformedNext, SetDelay, ClearFaults, Requests and the rest
+	// of the kit every fake server shares.
+	authtest.Faults
+
+	ts *httptest.Server
 
 	mu       sync.Mutex
 	users    map[string]User   // login -> user
@@ -48,8 +53,8 @@ type Server struct {
 	sessions map[string]string // session value -> login
 	nextID   int
 
-	requests, logins, logouts int
-	paths                     map[string]int // normalized path -> requests
+	logins, logouts int
+	paths           map[string]int // normalized path -> requests
 
 	reject bool
 }
@@ -88,7 +93,7 @@ func newServer() *Server {
 func (s *Server) Close() {
 	// Delayed handlers must stop waiting first: httptest.Server.Close waits
 	// for every active request, and a long delay would hold it.
-	s.faults.Close()
+	s.CloseFaults()
 	s.ts.Close()
 }
 
@@ -135,14 +140,6 @@ func (s *Server) AddAPIKey(key, login string) {
 	s.keys[key] = login
 }
 
-// Requests reports the number of HTTP requests the server has received,
-// faulted ones included.
-func (s *Server) Requests() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.requests
-}
-
 // Logins reports the number of requests to /rest/auth/ (password logins and
 // API-key checks), faulted ones included.
 func (s *Server) Logins() int {
@@ -159,10 +156,11 @@ func (s *Server) Logouts() int {
 	return s.logouts
 }
 
-// PathCount reports the number of requests received for path, faulted ones
+// Calls reports the number of requests received for the vendor call at
+// path, faulted ones
 // included. A trailing slash does not matter: "/rest/auth" and "/rest/auth/"
 // count together.
-func (s *Server) PathCount(path string) int {
+func (s *Server) Calls(path string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.paths[normalize(path)]

@@ -62,8 +62,8 @@ func TestLoginPathWithAndWithoutSlash(t *testing.T) {
 		assert.Equal(t, "success", r.doc(t)["result"], path)
 	}
 	assert.Equal(t, 2, srv.Logins())
-	assert.Equal(t, 2, srv.PathCount("/rest/auth"))
-	assert.Equal(t, 2, srv.PathCount("/rest/auth/"))
+	assert.Equal(t, 2, srv.Calls("/rest/auth"))
+	assert.Equal(t, 2, srv.Calls("/rest/auth/"))
 	assert.Equal(t, 2, srv.ActiveSessions())
 }
 
@@ -292,8 +292,8 @@ func TestLogout(t *testing.T) {
 		})
 	}
 	assert.Equal(t, 6, srv.Logouts())
-	assert.Equal(t, 6, srv.PathCount("/rest/auth/logout"))
-	assert.Equal(t, 6, srv.PathCount("/rest/auth/logout/"), "slash variants count together")
+	assert.Equal(t, 6, srv.Calls("/rest/auth/logout"))
+	assert.Equal(t, 6, srv.Calls("/rest/auth/logout/"), "slash variants count together")
 }
 
 func TestLogoutWithoutSession(t *testing.T) {
@@ -401,8 +401,8 @@ func TestUnknownPath(t *testing.T) {
 	}
 	assert.Equal(t, 4, srv.Requests())
 	assert.Zero(t, srv.Logins())
-	assert.Equal(t, 1, srv.PathCount("/"))
-	assert.Equal(t, 1, srv.PathCount("/auth"))
+	assert.Equal(t, 1, srv.Calls("/"))
+	assert.Equal(t, 1, srv.Calls("/auth"))
 }
 
 func TestCounts(t *testing.T) {
@@ -418,12 +418,12 @@ func TestCounts(t *testing.T) {
 	assert.Equal(t, 7, srv.Requests())
 	assert.Equal(t, 3, srv.Logins())
 	assert.Equal(t, 1, srv.Logouts())
-	assert.Equal(t, 3, srv.PathCount("/rest/auth"))
-	assert.Equal(t, 2, srv.PathCount("/rest/call/list"))
-	assert.Equal(t, 2, srv.PathCount("/rest/call/list/"))
-	assert.Equal(t, 1, srv.PathCount("/rest/auth/logout/"))
-	assert.Equal(t, 1, srv.PathCount("/nowhere"))
-	assert.Zero(t, srv.PathCount("/rest/other"))
+	assert.Equal(t, 3, srv.Calls("/rest/auth"))
+	assert.Equal(t, 2, srv.Calls("/rest/call/list"))
+	assert.Equal(t, 2, srv.Calls("/rest/call/list/"))
+	assert.Equal(t, 1, srv.Calls("/rest/auth/logout/"))
+	assert.Equal(t, 1, srv.Calls("/nowhere"))
+	assert.Zero(t, srv.Calls("/rest/other"))
 	assert.Zero(t, srv.ActiveSessions())
 }
 
@@ -555,7 +555,7 @@ func TestConcurrentUse(t *testing.T) {
 					resp.Body.Close()
 				}
 				// Readers and setters race with the requests above.
-				_ = srv.Requests() + srv.Logins() + srv.Logouts() + srv.ActiveSessions() + srv.PathCount("/rest/auth")
+				_ = srv.Requests() + srv.Logins() + srv.Logouts() + srv.ActiveSessions() + srv.Calls("/rest/auth")
 				srv.RejectCredentials(false)
 				srv.SetDelay(0)
 				srv.GarbageNext(0)
@@ -568,6 +568,6 @@ func TestConcurrentUse(t *testing.T) {
 	assert.Equal(t, workers*rounds*3, srv.Requests())
 	assert.Equal(t, workers*rounds, srv.Logins())
 	assert.Equal(t, workers*rounds, srv.Logouts())
-	assert.Equal(t, workers*rounds, srv.PathCount("/rest/call/list"))
+	assert.Equal(t, workers*rounds, srv.Calls("/rest/call/list"))
 	assert.Zero(t, srv.ActiveSessions())
 }

@@ -15,7 +15,7 @@ import (
 func ExampleNewServer() {
 	srv := onsiptest.NewServer()
 	defer srv.Close()
-	srv.AddAccount("john.doe@example.onsip.com", "mysuperpassword")
+	srv.AddUser(onsiptest.User{Username: "john.doe@example.onsip.com", Password: "mysuperpassword"})
 
 	resp, err := http.PostForm(srv.URL, url.Values{
 		"Action":   {"SessionCreate"},

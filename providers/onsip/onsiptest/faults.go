@@ -1,17 +1,13 @@
 package onsiptest
 
 import (
-	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
-)
 
-// OversizeLength is the least length of a body sent by OversizeNext: more
-// than the 1 MiB a client should read of an answer.
-const OversizeLength = 1<<20 + 64<<10
+	"github.com/pbxauth/pbxauth/auth/authtest"
+)
 
 // ExceptionText is the text inside the <Exception> documents sent by
 // ExceptionNext.
@@ -46,67 +42,36 @@ var oversizePadding = "    <!--" + strings.Repeat(" padding", 127) + " -->\n"
 var (
 	exceptionBody = []byte(exceptionDocument)
 	garbage       = []byte(garbageBody)
-	// oversizeBody is oversizeStart padded past OversizeLength; made on
+	// oversizeBody is oversizeStart padded past authtest.OversizeBytes; made on
 	// first use, so a program that never asks for it never pays the MiB.
 	oversizeBody = sync.OnceValue(func() []byte {
-		lines := (OversizeLength-len(oversizeStart))/len(oversizePadding) + 1
+		lines := (authtest.OversizeBytes-len(oversizeStart))/len(oversizePadding) + 1
 		return []byte(oversizeStart + strings.Repeat(oversizePadding, lines))
 	})
 )
-
-// FailNext makes the next n requests answer HTTP status with an empty body
-// and no Retry-After header, after the injected answers asked for before
-// it; n <= 0 asks for nothing. It panics if status is not in 200-599.
-func (s *Server) FailNext(n, status int) {
-	s.FailNextRetryAfter(n, status, 0)
-}
-
-// FailNextRetryAfter is like FailNext but also sends the header
-// Retry-After, in whole seconds rounded up, when retryAfter is positive.
-func (s *Server) FailNextRetryAfter(n, status int, retryAfter time.Duration) {
-	if status < 200 || status > 599 {
-		panic(fmt.Sprintf("onsiptest: FailNext with invalid HTTP status %d", status))
-	}
-	if retryAfter <= 0 {
-		s.faults.FailNext(n, status)
-		return
-	}
-	secs := strconv.FormatInt(int64((retryAfter+time.Second-1)/time.Second), 10)
-	s.faults.AnswerNext(n, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Retry-After", secs)
-		w.Header().Set("Content-Length", "0")
-		w.WriteHeader(status)
-	}))
-}
 
 // ExceptionNext makes the next n requests answer HTTP 200 with a document
 // whose root is <Exception>, the text in CDATA: how the OnSIP API reports a
 // fault inside itself. It queues after the injected answers asked for
 // before it; n <= 0 asks for nothing.
 func (s *Server) ExceptionNext(n int) {
-	s.faults.BodyNext(n, ContentType, exceptionBody)
+	s.BodyNext(n, ContentType, exceptionBody)
 }
 
 // GarbageNext makes the next n requests answer HTTP 200 with a body that is
 // not XML at all. It queues after the injected answers asked for before it;
 // n <= 0 asks for nothing.
 func (s *Server) GarbageNext(n int) {
-	s.faults.BodyNext(n, ContentType, garbage)
+	s.BodyNext(n, ContentType, garbage)
 }
 
 // OversizeNext makes the next n requests answer HTTP 200 with a well-formed
-// start of a Response document padded past OversizeLength bytes, which
+// start of a Response document padded past authtest.OversizeBytes bytes, which
 // never ends. No Content-Length is sent, so a client can only protect
 // itself by limiting what it reads. It queues after the injected answers
 // asked for before it; n <= 0 asks for nothing.
 func (s *Server) OversizeNext(n int) {
-	s.faults.AnswerNext(n, http.HandlerFunc(writeOversize))
-}
-
-// ClearFaults drops every injected answer not yet given and the delay set
-// by SetDelay, so a test can return the server to health at once.
-func (s *Server) ClearFaults() {
-	s.faults.Clear()
+	s.AnswerNext(n, http.HandlerFunc(writeOversize))
 }
 
 // writeOversize sends oversizeBody unannounced: larger than net/http's
@@ -115,4 +80,22 @@ func writeOversize(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", ContentType)
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(oversizeBody()) // a client that hung up needs no answer
+}
+
+// EchoNext makes the next n requests answer as a refused SessionCreate
+// whose error message quotes the password the request carried, passed
+// through encode: a hostile or careless server echoing a secret (raw,
+// escaped, encoded), which a client must not pass on.
+func (s *Server) EchoNext(n int, encode func(secret string) string) {
+	s.AnswerNext(n, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ps, _ := readRequest(w, r)
+		start := time.Now()
+		writeXML(w, (&response{
+			params: ps,
+			valid:  true,
+			actionErrs: []apiError{{"Password", "Authentication",
+				"Authentication failed for password " + encode(ps.get("Password")) + "."}},
+			result: actionSessionCreate,
+		}).render(start))
+	}))
 }

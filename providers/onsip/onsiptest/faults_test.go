@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
+	"github.com/pbxauth/pbxauth/auth/authtest"
 	"io"
 	"net/http"
 	"net/url"
@@ -32,7 +33,7 @@ func send(t *testing.T, s *onsiptest.Server) (*http.Response, []byte) {
 
 func TestFailNext(t *testing.T) {
 	s := newServer(t)
-	s.AddAccount(user, password)
+	s.AddUser(onsiptest.User{Username: user, Password: password})
 	s.FailNext(2, http.StatusServiceUnavailable)
 	for range 2 {
 		resp, body := send(t, s)
@@ -101,7 +102,7 @@ func TestGarbageNext(t *testing.T) {
 
 func TestOversizeNext(t *testing.T) {
 	s := newServer(t)
-	s.AddAccount(user, password)
+	s.AddUser(onsiptest.User{Username: user, Password: password})
 	s.OversizeNext(1)
 	resp, err := http.PostForm(s.URL, loginForm)
 	require.NoError(t, err)
@@ -126,7 +127,7 @@ func TestOversizeNext(t *testing.T) {
 		}
 	}
 	assert.Equal(t, xml.Name{Space: onsiptest.Namespace, Local: "Response"}, first.Name)
-	assert.Greater(t, counter.n, onsiptest.OversizeLength)
+	assert.Greater(t, counter.n, authtest.OversizeBytes)
 	assert.Greater(t, counter.n, 1<<20)
 	assert.Zero(t, s.ActiveSessions())
 
@@ -148,7 +149,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 
 func TestFaultOrder(t *testing.T) {
 	s := newServer(t)
-	s.AddAccount(user, password)
+	s.AddUser(onsiptest.User{Username: user, Password: password})
 	s.OversizeNext(1)
 	s.FailNext(2, http.StatusInternalServerError)
 	s.GarbageNext(1)
@@ -156,7 +157,7 @@ func TestFaultOrder(t *testing.T) {
 	s.FailNextRetryAfter(1, http.StatusServiceUnavailable, time.Second)
 
 	_, body := send(t, s)
-	assert.Greater(t, len(body), onsiptest.OversizeLength, "OversizeNext, asked first, comes first")
+	assert.Greater(t, len(body), authtest.OversizeBytes, "OversizeNext, asked first, comes first")
 	for range 2 {
 		resp, _ := send(t, s)
 		assert.Equal(t, http.StatusInternalServerError, resp.StatusCode, "then FailNext, twice")
@@ -175,7 +176,7 @@ func TestFaultOrder(t *testing.T) {
 
 func TestClearFaults(t *testing.T) {
 	s := newServer(t)
-	s.AddAccount(user, password)
+	s.AddUser(onsiptest.User{Username: user, Password: password})
 	s.FailNext(5, http.StatusBadGateway)
 	s.ExceptionNext(3)
 	s.SetDelay(time.Minute)
@@ -194,7 +195,7 @@ func TestClearFaults(t *testing.T) {
 
 func TestSetDelay(t *testing.T) {
 	s := newServer(t)
-	s.AddAccount(user, password)
+	s.AddUser(onsiptest.User{Username: user, Password: password})
 	s.SetDelay(100 * time.Millisecond)
 	start := time.Now()
 	resp, _ := send(t, s)
@@ -209,7 +210,7 @@ func TestSetDelay(t *testing.T) {
 
 func TestSetDelayEndsWithTheRequestContext(t *testing.T) {
 	s := newServer(t)
-	s.AddAccount(user, password)
+	s.AddUser(onsiptest.User{Username: user, Password: password})
 	s.SetDelay(time.Minute)
 	s.FailNext(1, http.StatusServiceUnavailable)
 

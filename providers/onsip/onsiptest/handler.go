@@ -3,6 +3,8 @@ package onsiptest
 import (
 	"net/http"
 	"time"
+
+	"github.com/pbxauth/pbxauth/auth/authtest"
 )
 
 // The two actions the vendor's authentication page documents.
@@ -18,14 +20,15 @@ const maxActionName = 64
 // serve answers one request: count it, wait out any delay, give the next
 // injected answer if one is queued, and otherwise answer the action.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	authtest.ReadBody(r) // put back: an injected answer may read it too
 	ps, status := readRequest(w, r)
 	s.record(ps.get("Action"))
-	if !s.faults.Wait(r.Context()) {
+	if !s.Wait(r.Context()) {
 		// The client gave up or the server is closing: drop the
 		// connection rather than answer 200 with no document.
 		panic(http.ErrAbortHandler)
 	}
-	if s.faults.Serve(w, r) {
+	if s.Serve(w, r) {
 		return
 	}
 	if status != http.StatusOK {

@@ -25,33 +25,36 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
-	"github.com/pbxauth/pbxauth/internal/fakeserver"
+	"github.com/pbxauth/pbxauth/auth/authtest"
 )
 
-// DefaultRole is the role an account gets when AddAccount is given none.
+// DefaultRole is the role a User without roles gets.
 const DefaultRole = "Account Admin"
 
 // firstUserID is where user IDs start: six digits, like OnSIP's.
 const firstUserID = 100001
 
 // A Server is a fake OnSIP API listening on a loopback address. Create one
-// with NewServer or NewTLSServer, add accounts with AddAccount, point the
+// with NewServer or NewTLSServer, add accounts with AddUser, point the
 // code under test at URL, and Close it when done.
 type Server struct {
 	// URL is the API endpoint: the server's base URL followed by "/api",
 	// for example "http://127.0.0.1:49152/api".
 	URL string
 
-	ts     *httptest.Server
-	faults fakeserver.Faults // injected answers and the delay, in front of the protocol
+	// Faults injects failures, delays and hostile answers in front of the
+	// protocol, and counts requests: FailNext, FailNextRetryAfter,
+	// DropNext, MalformedNext, SetDelay, ClearFaults, Requests and the rest
+	// of the kit every fake server shares.
+	authtest.Faults
+
+	ts *httptest.Server
 
 	mu         sync.Mutex
 	accounts   map[string]*account // by username
 	sessions   map[string]*account // by SessionId
 	nextUserID int
-	requests   int
 	actions    map[string]int // requests by Action; Logins and Logouts read it
 	reject     bool
 }
@@ -94,7 +97,7 @@ func start(newServer func(http.Handler) *httptest.Server) *Server {
 // completed. Requests waiting out a SetDelay are cut off rather than waited
 // for. Close may be called more than once.
 func (s *Server) Close() {
-	s.faults.Close() // first: httptest's Close waits for the delayed handlers
+	s.CloseFaults() // first: httptest's Close waits for the delayed handlers
 	s.ts.Close()
 }
 
@@ -111,57 +114,62 @@ func (s *Server) Certificate() *x509.Certificate {
 	return s.ts.Certificate()
 }
 
-// AddAccount adds a user who can sign in with username (the full
-// "user@domain" form) and password, holding roles ("Account Admin" when none
-// are given), and returns the user's ID: a decimal number unique within the
-// server. Adding a username again replaces its password and roles and keeps
-// its ID and open sessions.
-func (s *Server) AddAccount(username, password string, roles ...string) (userID string) {
+// User is an account that can sign in.
+type User struct {
+	// Username is the login name, in the full "user@domain" form.
+	Username string
+	// Password is checked at SessionCreate; "" allows no login.
+	Password string
+	// Roles are the role names the session reports; none means
+	// [DefaultRole].
+	Roles []string
+}
+
+// AddUser adds u as an account that can sign in and returns its user ID: a
+// decimal number unique within the server. Adding a username again
+// replaces its password and roles and keeps its ID and open sessions.
+// AddUser panics if u.Username is empty.
+func (s *Server) AddUser(u User) (userID string) {
+	if u.Username == "" {
+		panic("onsiptest: AddUser with an empty Username")
+	}
+	roles := append([]string(nil), u.Roles...) // the caller may reuse its slice
 	if len(roles) == 0 {
 		roles = []string{DefaultRole}
 	}
-	roles = append([]string(nil), roles...) // the caller may reuse its slice
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if a, ok := s.accounts[username]; ok {
-		a.password, a.roles = password, roles
+	if a, ok := s.accounts[u.Username]; ok {
+		a.password, a.roles = u.Password, roles
 		return a.userID
 	}
 	a := &account{
-		username: username,
-		password: password,
+		username: u.Username,
+		password: u.Password,
 		userID:   strconv.Itoa(s.nextUserID),
 		roles:    roles,
 	}
 	s.nextUserID++
-	s.accounts[username] = a
+	s.accounts[u.Username] = a
 	return a.userID
-}
-
-// Requests returns the number of HTTP requests the server has received,
-// whatever their path, method or fate, faults included.
-func (s *Server) Requests() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.requests
 }
 
 // Logins returns the number of SessionCreate requests received, refused and
 // faulted ones included.
 func (s *Server) Logins() int {
-	return s.ActionCount(actionSessionCreate)
+	return s.Calls(actionSessionCreate)
 }
 
 // Logouts returns the number of SessionDestroy requests received, refused
 // and faulted ones included.
 func (s *Server) Logouts() int {
-	return s.ActionCount(actionSessionDestroy)
+	return s.Calls(actionSessionDestroy)
 }
 
-// ActionCount returns the number of requests received whose Action
-// parameter was action, refused and faulted ones included. ActionCount("")
-// counts the requests that had no Action.
-func (s *Server) ActionCount(action string) int {
+// Calls returns the number of requests received for the vendor call
+// named action (OnSIP's Action parameter), refused and faulted ones
+// included. Calls("") counts the requests that had no Action.
+func (s *Server) Calls(action string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.actions[action]
@@ -191,18 +199,10 @@ func (s *Server) RejectCredentials(reject bool) {
 	s.reject = reject
 }
 
-// SetDelay makes every answer wait d before it is made (0 stops it). The
-// wait ends early, with no answer, when the request's context ends or the
-// server is closed.
-func (s *Server) SetDelay(d time.Duration) {
-	s.faults.SetDelay(d)
-}
-
 // record counts one request received with the given Action ("" for none).
 func (s *Server) record(action string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requests++
 	s.actions[action]++
 }
 

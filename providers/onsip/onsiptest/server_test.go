@@ -150,7 +150,7 @@ func rawPost(t *testing.T, endpoint, body string) string {
 // declaration, which the vendor's overview shows.
 func TestSampleDocuments(t *testing.T) {
 	s := newServer(t)
-	s.AddAccount("john.doe@example.com", password)
+	s.AddUser(onsiptest.User{Username: "john.doe@example.com", Password: password})
 	userIDRE := regexp.MustCompile(`<UserId>[0-9]+</UserId>`)
 	same := func(sample, got string) {
 		t.Helper()
@@ -176,7 +176,7 @@ func TestSampleDocuments(t *testing.T) {
 
 func TestSessionCreate(t *testing.T) {
 	s := newServer(t)
-	userID := s.AddAccount(user, password)
+	userID := s.AddUser(onsiptest.User{Username: user, Password: password})
 
 	doc := login(t, s, user, password)
 	assert.Equal(t, "true", doc.Context.Action.IsCompleted)
@@ -193,12 +193,12 @@ func TestSessionCreate(t *testing.T) {
 	assert.Equal(t, 2, s.ActiveSessions())
 	assert.Equal(t, 2, s.Logins())
 	assert.Equal(t, 2, s.Requests())
-	assert.Equal(t, 2, s.ActionCount("SessionCreate"))
+	assert.Equal(t, 2, s.Calls("SessionCreate"))
 }
 
 func TestSessionCreateRefused(t *testing.T) {
 	s := newServer(t)
-	s.AddAccount(user, password)
+	s.AddUser(onsiptest.User{Username: user, Password: password})
 
 	refused := func(t *testing.T, doc *document) {
 		t.Helper()
@@ -224,7 +224,7 @@ func TestSessionCreateRefused(t *testing.T) {
 
 func TestSessionCreateMissingParameters(t *testing.T) {
 	s := newServer(t)
-	s.AddAccount(user, password)
+	s.AddUser(onsiptest.User{Username: user, Password: password})
 	required := func(name string) apiError { return apiError{name, "Required", name + " is required."} }
 
 	for _, tc := range []struct {
@@ -253,7 +253,7 @@ func TestSessionCreateMissingParameters(t *testing.T) {
 
 func TestSessionDestroy(t *testing.T) {
 	s := newServer(t)
-	s.AddAccount(user, password)
+	s.AddUser(onsiptest.User{Username: user, Password: password})
 	id := login(t, s, user, password).Context.Session.SessionID
 
 	doc := post(t, s.URL, url.Values{"Action": {"SessionDestroy"}, "SessionId": {id}})
@@ -285,7 +285,7 @@ func TestSessionDestroy(t *testing.T) {
 
 func TestOtherActions(t *testing.T) {
 	s := newServer(t)
-	userID := s.AddAccount(user, password, "Account Admin", "Organization Admin")
+	userID := s.AddUser(onsiptest.User{Username: user, Password: password, Roles: []string{"Account Admin", "Organization Admin"}})
 	id := login(t, s, user, password).Context.Session.SessionID
 
 	doc := post(t, s.URL, url.Values{"Action": {"UserRead"}, "SessionId": {id}})
@@ -317,15 +317,15 @@ func TestOtherActions(t *testing.T) {
 			assert.Nil(t, doc.resultNames())
 		})
 	}
-	assert.Equal(t, 3, s.ActionCount("UserRead"))
-	assert.Equal(t, 1, s.ActionCount("AccountRead"))
+	assert.Equal(t, 3, s.Calls("UserRead"))
+	assert.Equal(t, 1, s.Calls("AccountRead"))
 	assert.Zero(t, s.Logouts())
 	assert.Equal(t, 1, s.ActiveSessions(), "other actions neither open nor close sessions")
 }
 
 func TestForgetSessions(t *testing.T) {
 	s := newServer(t)
-	s.AddAccount(user, password)
+	s.AddUser(onsiptest.User{Username: user, Password: password})
 	old := login(t, s, user, password).Context.Session.SessionID
 	s.ForgetSessions()
 	assert.Zero(t, s.ActiveSessions())
@@ -364,12 +364,12 @@ func TestBadAction(t *testing.T) {
 	}
 	doc := post(t, s.URL, url.Values{"Username": {user}})
 	assert.Equal(t, "Action", doc.Context.Request.Errors[0].Parameter)
-	assert.Equal(t, 2, s.ActionCount(""))
+	assert.Equal(t, 2, s.Calls(""))
 }
 
 func TestParametersEchoedInOrder(t *testing.T) {
 	s := newServer(t)
-	s.AddAccount(user, password)
+	s.AddUser(onsiptest.User{Username: user, Password: password})
 	doc := postRaw(t, s.URL+"?Extra=query", "Password=mysuperpassword&Username=john.doe%40example.onsip.com&Action=SessionCreate&Foo=bar")
 	assert.Equal(t, "true", doc.Context.Session.IsEstablished)
 	assert.Equal(t, []parameter{
@@ -384,7 +384,7 @@ func TestParametersEchoedInOrder(t *testing.T) {
 func TestUntrustedTextIsEscaped(t *testing.T) {
 	s := newServer(t)
 	odd := `a<b>&"c'd]]>@example.onsip.com`
-	s.AddAccount(odd, password)
+	s.AddUser(onsiptest.User{Username: odd, Password: password})
 	doc := login(t, s, odd, password)
 	assert.Equal(t, "true", doc.Context.Session.IsEstablished)
 	assert.Contains(t, doc.Context.Request.Parameters, parameter{"Username", odd})
@@ -397,7 +397,7 @@ func TestUntrustedTextIsEscaped(t *testing.T) {
 
 func TestPathsAndMethods(t *testing.T) {
 	s := newServer(t)
-	s.AddAccount(user, password)
+	s.AddUser(onsiptest.User{Username: user, Password: password})
 	q := url.Values{"Action": {"SessionCreate"}, "Username": {user}, "Password": {password}}.Encode()
 
 	for _, endpoint := range []string{s.URL, s.URL + "/"} {
@@ -444,7 +444,7 @@ func TestMalformedBodies(t *testing.T) {
 // The vendor's JavaScript sample posts a FormData: multipart/form-data.
 func TestMultipartForm(t *testing.T) {
 	s := newServer(t)
-	s.AddAccount(user, password)
+	s.AddUser(onsiptest.User{Username: user, Password: password})
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	for _, f := range [][2]string{{"Action", "SessionCreate"}, {"Username", user}, {"Password", password}} {
@@ -458,20 +458,20 @@ func TestMultipartForm(t *testing.T) {
 	assert.Equal(t, []parameter{{"Action", "SessionCreate"}, {"Username", user}, {"Password", "******"}}, doc.Context.Request.Parameters)
 }
 
-func TestAddAccount(t *testing.T) {
+func TestAddUser(t *testing.T) {
 	s := newServer(t)
 	ids := map[string]bool{}
 	for i := range 5 {
-		id := s.AddAccount(fmt.Sprintf("user%d@example.onsip.com", i), password)
+		id := s.AddUser(onsiptest.User{Username: fmt.Sprintf("user%d@example.onsip.com", i), Password: password})
 		assert.Regexp(t, `^[1-9][0-9]*$`, id)
 		ids[id] = true
 	}
 	assert.Len(t, ids, 5, "user IDs are unique")
 
 	// Adding a username again changes its password and roles, not its ID.
-	id := s.AddAccount(user, "old")
+	id := s.AddUser(onsiptest.User{Username: user, Password: "old"})
 	open := login(t, s, user, "old").Context.Session.SessionID
-	assert.Equal(t, id, s.AddAccount(user, "new", "Standard User"))
+	assert.Equal(t, id, s.AddUser(onsiptest.User{Username: user, Password: "new", Roles: []string{"Standard User"}}))
 	assert.Equal(t, "false", login(t, s, user, "old").Context.Session.IsEstablished)
 	doc := login(t, s, user, "new")
 	assert.Equal(t, id, doc.Context.Session.UserID)
@@ -483,7 +483,7 @@ func TestAddAccount(t *testing.T) {
 func TestTLS(t *testing.T) {
 	s := onsiptest.NewTLSServer()
 	defer s.Close()
-	s.AddAccount(user, password)
+	s.AddUser(onsiptest.User{Username: user, Password: password})
 	require.True(t, strings.HasPrefix(s.URL, "https://127.0.0.1:"), s.URL)
 	require.True(t, strings.HasSuffix(s.URL, "/api"), s.URL)
 	require.NotNil(t, s.Certificate())
@@ -513,7 +513,7 @@ func TestConcurrentUse(t *testing.T) {
 	for i := range n {
 		wg.Go(func() {
 			username := fmt.Sprintf("user%d@example.onsip.com", i%4)
-			s.AddAccount(username, password)
+			s.AddUser(onsiptest.User{Username: username, Password: password})
 			doc := login(t, s, username, password)
 			id := doc.Context.Session.SessionID
 			mu.Lock()
@@ -521,7 +521,7 @@ func TestConcurrentUse(t *testing.T) {
 			mu.Unlock()
 			doc = post(t, s.URL, url.Values{"Action": {"UserRead"}, "SessionId": {id}})
 			assert.Equal(t, "true", doc.Context.Action.IsCompleted)
-			_ = s.Requests() + s.ActiveSessions() + s.ActionCount("UserRead")
+			_ = s.Requests() + s.ActiveSessions() + s.Calls("UserRead")
 			doc = post(t, s.URL, url.Values{"Action": {"SessionDestroy"}, "SessionId": {id}})
 			assert.Equal(t, "true", doc.Context.Action.IsCompleted)
 		})
@@ -530,7 +530,7 @@ func TestConcurrentUse(t *testing.T) {
 	assert.Len(t, seen, n, "session IDs are unique")
 	assert.Equal(t, n, s.Logins())
 	assert.Equal(t, n, s.Logouts())
-	assert.Equal(t, n, s.ActionCount("UserRead"))
+	assert.Equal(t, n, s.Calls("UserRead"))
 	assert.Equal(t, 3*n, s.Requests())
 	assert.Zero(t, s.ActiveSessions())
 }

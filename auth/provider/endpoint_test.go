@@ -1,4 +1,4 @@
-package auth_test
+package provider_test
 
 import (
 	"strings"
@@ -8,9 +8,10 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/pbxauth/pbxauth/auth"
+	"github.com/pbxauth/pbxauth/auth/provider"
 )
 
-func TestEndpointURL(t *testing.T) {
+func TestEndpoint(t *testing.T) {
 	for _, tc := range []struct {
 		endpoint, fallback string
 		insecure           bool
@@ -30,11 +31,12 @@ func TestEndpointURL(t *testing.T) {
 		{"https://", "", false, ""},
 		{"https://user:pw@pbx.example.com", "", false, ""},
 		{"https://pbx.example.com/?x=1", "", false, ""},
+		{"https://pbx.example.com/?", "", false, ""},
 		{"https://pbx.example.com/#f", "", false, ""},
 		{"https://pbx example.com", "", false, ""},
 		{"://", "", false, ""},
 	} {
-		u, err := auth.Config{Endpoint: tc.endpoint, AllowInsecureHTTP: tc.insecure}.EndpointURL(tc.fallback)
+		u, err := provider.Endpoint(auth.Config{Endpoint: tc.endpoint, AllowInsecureHTTP: tc.insecure}, tc.fallback)
 		if tc.want == "" {
 			assert.Error(t, err, "%q", tc.endpoint)
 			continue
@@ -45,21 +47,45 @@ func TestEndpointURL(t *testing.T) {
 	}
 }
 
-func TestEndpointURLNeverEchoesUserInfo(t *testing.T) {
-	_, err := auth.Config{Endpoint: "https://user:s3cr3t@pbx.example.com"}.EndpointURL("")
+func TestEndpointNeverEchoesUserInfo(t *testing.T) {
+	_, err := provider.Endpoint(auth.Config{Endpoint: "https://user:s3cr3t@pbx.example.com"}, "")
 	if strings.Contains(err.Error(), "s3cr3t") {
 		t.Error("the error quotes the endpoint's password")
 	}
 }
 
-func TestConfigNumbers(t *testing.T) {
+func TestEndpointRefusesNegativeNumbers(t *testing.T) {
 	for _, cfg := range []auth.Config{
 		{Retry: auth.RetryPolicy{MaxAttempts: -1}},
 		{Retry: auth.RetryPolicy{BaseDelay: -time.Second}},
 		{Retry: auth.RetryPolicy{MaxDelay: -time.Second}},
 		{SessionTTL: -time.Second},
 	} {
-		_, err := cfg.EndpointURL("https://x.example")
+		_, err := provider.Endpoint(cfg, "https://x.example")
 		assert.Error(t, err)
+	}
+}
+
+func TestCanonical(t *testing.T) {
+	for raw, want := range map[string]string{
+		"https://api.onsip.com/api":        "https://api.onsip.com/api",
+		"HTTPS://API.OnSIP.com:443/api/":   "https://api.onsip.com/api",
+		"https://pbx.example.com/":         "https://pbx.example.com",
+		"https://pbx.example.com":          "https://pbx.example.com",
+		"https://pbx.example.com:8443/sub": "https://pbx.example.com:8443/sub",
+		"http://127.0.0.1:80/":             "http://127.0.0.1",
+		"http://[::1]:8080/x/":             "http://[::1]:8080/x",
+		"http://[::1]/":                    "http://[::1]",
+	} {
+		assert.Equal(t, want, provider.Canonical(mustURL(raw)), raw)
+	}
+}
+
+func TestIsLoopback(t *testing.T) {
+	for host, want := range map[string]bool{
+		"localhost": true, "LOCALHOST": true, "api.localhost": true, "127.0.0.1": true, "127.9.9.9": true, "::1": true,
+		"10.0.0.1": false, "pbx.example.com": false, "localhost.example.com": false, "": false,
+	} {
+		assert.Equal(t, want, provider.IsLoopback(host), host)
 	}
 }

@@ -1,0 +1,313 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/pbxauth/pbxauth/auth"
+)
+
+// With Config.Store, an account has one login and one live session across
+// the fleet. The in-process cache stays the first layer: the hot path
+// never touches the store. On a miss the cache loads the account's record;
+// when none is usable it takes the account's lease (one holder fleet-wide,
+// with a fencing token), looks again, logs in, publishes, and releases.
+// Others wait for the published record and take the lease over if its
+// holder dies. A store that fails degrades to a login of this process's
+// own, never to a failed call.
+
+const (
+	// storeCallTimeout bounds every store call, so that a store that
+	// hangs, not only one that refuses, degrades to a local login within
+	// about a second.
+	storeCallTimeout = time.Second
+	// storeRestTime is how long the store is left alone after it failed:
+	// a store that is down must not cost every login a timeout.
+	storeRestTime = 5 * time.Second
+	// leasePollFirst and leasePollMax bound the waits between looks at the
+	// store while another replica logs in: prompt, without hammering it.
+	leasePollFirst = 10 * time.Millisecond
+	leasePollMax   = 250 * time.Millisecond
+)
+
+// errStoreFailed says the store failed and the caller goes on without it.
+var errStoreFailed = errors.New("session store failed")
+
+// acquireShared gets a session through the store, for reason; prev is the
+// held session, explicit an explicit Login.
+func (c *Cache) acquireShared(ctx context.Context, reason auth.LoginReason, prev *heldSession, explicit bool) (*auth.Session, *auth.Error) {
+	refused := refusedID(prev)
+	if refused != "" {
+		// Only if the record still holds the refused session: a replica
+		// that saw an old session refused must not delete a fresh one.
+		err := c.storeCall(ctx, "invalidate", func(ctx context.Context) error {
+			return c.store.Invalidate(ctx, c.account, c.fingerprint(refused))
+		})
+		if err != nil {
+			return c.acquireLocal(ctx, reason, prev)
+		}
+	}
+	if !explicit {
+		s, _, err := c.load(ctx, refused)
+		switch {
+		case err != nil:
+			return c.acquireLocal(ctx, reason, prev)
+		case s != nil:
+			c.adopt(ctx, s, reason, refused)
+			return s, nil
+		}
+	}
+	l, s, e := c.lease(ctx, refused, explicit)
+	switch {
+	case errors.Is(e, errStoreFailed):
+		return c.acquireLocal(ctx, reason, prev)
+	case e != nil:
+		return nil, e
+	case s != nil:
+		c.adopt(ctx, s, reason, refused)
+		return s, nil
+	}
+	defer c.release(ctx, l)
+	stop := c.renewWhileHeld(ctx, l)
+	defer stop()
+
+	// Look again: the holder before this one may have published just
+	// before releasing.
+	s, stored, err := c.load(ctx, refused)
+	switch {
+	case err != nil:
+		return c.acquireLocal(ctx, reason, prev)
+	case s != nil && !explicit:
+		c.adopt(ctx, s, reason, refused)
+		return s, nil
+	}
+	// The fleet's session, live or expired, is the one the login replaces
+	// (and renews where the vendor can); the one held here goes too.
+	replaced := heldOf(prev)
+	if stored != nil {
+		replaced = stored
+	}
+	s, renewed, e := c.open(ctx, reason, replaced)
+	if e != nil {
+		return nil, e
+	}
+	if !s.Stateless() {
+		if winner := c.publish(ctx, l, s, refused); winner != nil {
+			return winner, nil
+		}
+	}
+	if renewed {
+		c.install(ctx, s, reason, refused)
+	} else {
+		c.install(ctx, s, reason, refused, replaced)
+	}
+	return s, nil
+}
+
+// load returns the account's record: its session when usable (not
+// expired, not the refused one), and its session whatever its state, for
+// the login that replaces it. A record that cannot be read counts as
+// none.
+func (c *Cache) load(ctx context.Context, refused auth.Secret) (usable, stored *auth.Session, err error) {
+	var r *auth.Record
+	err = c.storeCall(ctx, "load", func(ctx context.Context) error {
+		var err error
+		r, err = c.store.Load(ctx, c.account)
+		return err
+	})
+	if err != nil || r == nil {
+		return nil, nil, err
+	}
+	if refused != "" && r.Fingerprint == c.fingerprint(refused) {
+		return nil, nil, nil
+	}
+	s, err := c.sessionOf(r)
+	if err != nil {
+		c.logger.LogAttrs(ctx, slog.LevelWarn, "ignoring a stored session", slog.String("account", c.account),
+			slog.String("reason", err.Error()))
+		return nil, nil, nil
+	}
+	if s.Expired(time.Now()) {
+		return nil, s, nil
+	}
+	return s, s, nil
+}
+
+// lease takes the account's lease. While another replica holds it, lease
+// waits, looking for the session that replica publishes, and returns it
+// instead when it appears (never for an explicit login, which opens a
+// session of its own). The wait ends with the login deadline.
+func (c *Cache) lease(ctx context.Context, refused auth.Secret, explicit bool) (auth.Lease, *auth.Session, *auth.Error) {
+	var (
+		l       auth.Lease
+		started time.Time
+		poll    = leasePollFirst
+	)
+	for {
+		err := c.storeCall(ctx, "lease", func(ctx context.Context) error {
+			var err error
+			l, err = c.store.Lease(ctx, c.account)
+			return err
+		})
+		switch {
+		case err == nil:
+			if !started.IsZero() {
+				c.leaseWaitHook(ctx, "takeover", time.Since(started))
+				c.takeoverHook(ctx, time.Since(started))
+			}
+			return l, nil, nil
+		case !errors.Is(err, auth.ErrLeaseHeld):
+			c.leaseWaitHook(ctx, "store error", since(started))
+			return l, nil, &auth.Error{Provider: c.name, Op: auth.OpLogin, Err: errStoreFailed}
+		}
+		if started.IsZero() {
+			started = time.Now()
+		}
+		// Full jitter: replicas waiting on one account do not look in step.
+		wait := time.Duration(rand.Int64N(int64(poll))) + poll/2
+		poll = min(2*poll, leasePollMax)
+		select {
+		case <-ctx.Done():
+			c.leaseWaitHook(ctx, "deadline", time.Since(started))
+			return l, nil, &auth.Error{Provider: c.name, Op: auth.OpLogin, Err: ctx.Err(),
+				Message: "waited for another replica's login of this account until the login deadline"}
+		case <-time.After(wait):
+		}
+		if explicit {
+			continue
+		}
+		s, _, err := c.load(ctx, refused)
+		switch {
+		case err != nil:
+			c.leaseWaitHook(ctx, "store error", time.Since(started))
+			return l, nil, &auth.Error{Provider: c.name, Op: auth.OpLogin, Err: errStoreFailed}
+		case s != nil:
+			c.leaseWaitHook(ctx, "shared", time.Since(started))
+			return l, s, nil
+		}
+	}
+}
+
+func since(t time.Time) time.Duration {
+	if t.IsZero() {
+		return 0
+	}
+	return time.Since(t)
+}
+
+// publish stores s as the account's session under l, and returns nil.
+// When a newer lease superseded l, a replica that took over may have
+// published a session of its own: then that one wins, is adopted and
+// returned, and s is logged out. A store failure leaves s to this process
+// alone.
+func (c *Cache) publish(ctx context.Context, l auth.Lease, s *auth.Session, refused auth.Secret) *auth.Session {
+	r, err := c.record(s)
+	if err != nil {
+		c.logger.LogAttrs(ctx, slog.LevelWarn, "cannot encode the session for the store", slog.String("account", c.account))
+		return nil
+	}
+	err = c.storeCall(ctx, "publish", func(ctx context.Context) error {
+		return c.store.Publish(ctx, c.account, l, r)
+	})
+	if !errors.Is(err, auth.ErrLeaseLost) {
+		return nil
+	}
+	newer, _, err := c.load(ctx, refused)
+	if err != nil || newer == nil || newer.ID == s.ID {
+		return nil
+	}
+	c.adopt(ctx, newer, auth.LoginFirst, refused)
+	c.retire(ctx, s)
+	return newer
+}
+
+// adopt holds s, a session another replica published.
+func (c *Cache) adopt(ctx context.Context, s *auth.Session, reason auth.LoginReason, refused auth.Secret) {
+	c.install(ctx, s, reason, refused)
+	c.sharedHook(ctx)
+}
+
+// renewWhileHeld renews l every third of its TTL until the returned stop
+// is called, so a slow but living login is never taken over. stop waits
+// for the renewing goroutine to end.
+func (c *Cache) renewWhileHeld(ctx context.Context, l auth.Lease) (stop func()) {
+	if l.TTL <= 0 {
+		return func() {}
+	}
+	done, ended := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(ended)
+		tick := time.NewTicker(l.TTL / 3)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+			err := c.storeCall(ctx, "renew", func(ctx context.Context) error {
+				return c.store.Renew(ctx, c.account, l)
+			})
+			if err != nil {
+				return // lost, or the store failed: publish will tell
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-ended
+	}
+}
+
+// release gives l up, even when the login's deadline has passed.
+func (c *Cache) release(ctx context.Context, l auth.Lease) {
+	_ = c.storeCall(context.WithoutCancel(ctx), "release", func(ctx context.Context) error {
+		return c.store.Release(ctx, c.account, l)
+	})
+}
+
+// storedSession returns the fleet's session of the account, for a Logout
+// on a replica that holds none; nil without a store or a record.
+func (c *Cache) storedSession(ctx context.Context) *auth.Session {
+	if c.store == nil || c.storeDown() {
+		return nil
+	}
+	_, s, _ := c.load(ctx, "")
+	return s
+}
+
+// forgetShared removes the record of s, an ended session, from the store.
+func (c *Cache) forgetShared(ctx context.Context, s *auth.Session) {
+	if c.store == nil || c.storeDown() {
+		return
+	}
+	_ = c.storeCall(ctx, "invalidate", func(ctx context.Context) error {
+		return c.store.Invalidate(ctx, c.account, c.fingerprint(s.ID))
+	})
+}
+
+func (c *Cache) storeDown() bool { return time.Now().UnixNano() < c.storeDownUntil.Load() }
+
+// storeCall runs one store call of op under its own short deadline. An
+// error other than a lease answer means the store failed: it is logged,
+// reported to the StoreFallback hook, and the store is left alone for
+// storeRestTime. The login's own deadline ending is not the store's fault.
+func (c *Cache) storeCall(ctx context.Context, op string, f func(context.Context) error) error {
+	sctx, cancel := context.WithTimeout(ctx, storeCallTimeout)
+	defer cancel()
+	err := f(sctx)
+	switch {
+	case err == nil, errors.Is(err, auth.ErrLeaseHeld), errors.Is(err, auth.ErrLeaseLost):
+		return err
+	case ctx.Err() != nil:
+		return ctx.Err()
+	}
+	c.storeDownUntil.Store(time.Now().Add(storeRestTime).UnixNano())
+	c.logger.LogAttrs(ctx, slog.LevelWarn, "session store failed; signing in without it",
+		slog.String("account", c.account), slog.String("op", op), slog.String("error", Clean(err.Error())))
+	c.storeFallbackHook(ctx, op, err)
+	return err
+}
