@@ -149,12 +149,18 @@ func strings3(v []any) ([3]string, bool) {
 // every one issued for the account. When another holds it, the error holds
 // [auth.ErrLeaseHeld] and says for how long.
 func (s *Store) Lease(ctx context.Context, account string) (auth.Lease, error) {
+	return s.lease(ctx, account, rand.Text())
+}
+
+// lease is Lease with the call's request ID: the lease's holder, should
+// go-redis send the script again.
+func (s *Store) lease(ctx context.Context, account, request string) (auth.Lease, error) {
 	k, err := s.begin(ctx, opLease, account)
 	if err != nil {
 		return auth.Lease{}, err
 	}
 	v, err := leaseScript.Run(ctx, s.client, []string{k.lease, k.fence},
-		millis(s.lockTTL), millis(FenceTTL), rand.Text()).Slice()
+		millis(s.lockTTL), millis(FenceTTL), request).Slice()
 	if err != nil {
 		return auth.Lease{}, failed(ctx, opLease, err)
 	}
