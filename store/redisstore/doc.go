@@ -25,6 +25,11 @@
 //     and never answers) costs about a second before the replica signs in by
 //     itself. Without it go-redis waits for its ReadTimeout instead of the
 //     deadline, and repeats the command; New refuses such a client.
+//     go-redis sets a context's deadline on the socket but does not watch
+//     for a cancel while it waits for an answer: on a Redis that hangs, a
+//     call cancelled early still returns only at its deadline (at the
+//     client's ReadTimeout when it has none). pbxauth gives every call a
+//     deadline.
 //   - DisableIdentity: true. Otherwise go-redis sends CLIENT SETINFO on
 //     every new connection, which servers before Redis 7.2 (and some
 //     proxies) answer with an error.
@@ -47,10 +52,11 @@
 //	pbxauth:{<account>}:fence  string: the last fencing token issued
 //
 // The account is the opaque hash pbxauth makes of the provider, endpoint
-// and username or key; the fingerprint is a hash of the session. Every step
-// that must be atomic (take a lease, renew, release, publish under a fence,
-// compare-and-delete, load and refresh) is one Lua script, run by EVALSHA
-// (EVAL the first time a server sees it). Load is one round trip.
+// and username or key (the store refuses a name holding '{' or '}'); the
+// fingerprint is a hash of the session. Every step that must be atomic
+// (take a lease, renew, release, publish under a fence, compare-and-delete,
+// load and refresh) is one Lua script, sent by EVALSHA, and by EVAL after it
+// when the server does not have the script yet. Load is one round trip.
 //
 // Every key expires, so a replica that dies leaves nothing behind: a lease
 // after LockTTL unless renewed; a record at its session's ExpiresAt plus
