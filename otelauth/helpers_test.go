@@ -73,7 +73,7 @@ type attrs map[string]string
 func attrsOf(kvs []attribute.KeyValue) attrs {
 	out := make(attrs, len(kvs))
 	for _, kv := range kvs {
-		out[string(kv.Key)] = kv.Value.Emit()
+		out[string(kv.Key)] = kv.Value.String()
 	}
 	return out
 }
