@@ -47,9 +47,10 @@ const (
 	setFallback
 )
 
-// setKey names one attribute set. Its fields hold the event's own values,
-// as the infos give them, so that looking it up costs no allocation;
-// what each field means depends on kind (see metricAttributes).
+// setKey names one attribute set by the event's own values, as the infos
+// give them; what each field means depends on kind (see
+// metricAttributes). It is what a set is built from, and the key of the
+// general cache for values outside the vocabulary (see sets.go).
 type setKey struct {
 	kind     setKind
 	provider string
@@ -112,7 +113,7 @@ func (r *recorder) metricAttributes(k setKey) []attribute.KeyValue {
 // appendOutcome adds pbxauth.outcome, and error.type on a failure.
 func appendOutcome(kvs []attribute.KeyValue, outcome string) []attribute.KeyValue {
 	kvs = append(kvs, keyOutcome.String(outcome))
-	if outcome != outcomeSuccess {
+	if outcome != outcomeSuccess.String() {
 		kvs = append(kvs, semconv.ErrorTypeKey.String(outcome))
 	}
 	return kvs

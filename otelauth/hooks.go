@@ -48,8 +48,8 @@ type recorder struct {
 	inst             instruments
 	extra            []attribute.KeyValue
 	accountOnMetrics bool
-	sets             cache[setKey, *measurement]
-	spans            cache[spanKey, []trace.SpanStartOption]
+	providers        cache[string, *providerSets]
+	spans            cache[spanKey, []trace.SpanStartOption] // reasons outside the vocabulary
 }
 
 func newRecorder(c config) (*recorder, error) {
@@ -71,14 +71,6 @@ func newRecorder(c config) (*recorder, error) {
 	}, nil
 }
 
-// measurement returns the attribute set k names, built on first use.
-func (r *recorder) measurement(k setKey) *measurement {
-	if m, ok := r.sets.load(k); ok {
-		return m
-	}
-	return r.sets.store(k, newMeasurement(r.metricAttributes(k)))
-}
-
 // metricAccount is the account as metrics see it: "" unless
 // WithAccountOnMetrics.
 func (r *recorder) metricAccount(account string) string {
@@ -97,38 +89,49 @@ func orBackground(ctx context.Context) context.Context {
 	return ctx
 }
 
-// login is what LoginStart leaves in the login's context for LoginDone.
-type login struct {
-	span   trace.Span
-	active *measurement // the active_logins set the start added to
-	ended  atomic.Bool  // LoginDone ran: a second call changes nothing
+// loginKey finds a login's [loginContext] among a context's values.
+type loginKey struct{}
+
+// loginContext is the context LoginStart returns: the caller's, with the
+// login's span, and what LoginDone needs, in one allocation. LoginDone
+// ends only a span it finds here, never one of the caller's that a
+// context not from LoginStart would carry.
+type loginContext struct {
+	context.Context // the caller's, holding the login's span
+	span            trace.Span
+	active          *measurement // the active_logins set LoginStart added to
+	ended           atomic.Bool  // LoginDone ran: a second call changes nothing
+}
+
+// Value returns c for loginKey, and the caller's values otherwise.
+func (c *loginContext) Value(key any) any {
+	if key == (loginKey{}) {
+		return c
+	}
+	return c.Context.Value(key)
 }
 
 func (r *recorder) loginStart(ctx context.Context, info auth.LoginStartInfo) context.Context {
 	ctx = orBackground(ctx)
-	reason := string(info.Reason)
-	active := r.measurement(setKey{kind: setActiveLogin, provider: info.Provider,
-		account: r.metricAccount(info.Account), a: reason})
+	p := r.provider(info.Provider)
+	active := r.activeSet(p, info.Account, info.Reason)
 	r.inst.activeLogins.Add(ctx, 1, active.add...)
 
-	ctx, span := r.tracer.Start(ctx, spanLogin, r.spanStart(spanLogin, info.Provider, reason, keyLoginReason)...)
+	ctx, span := r.tracer.Start(ctx, spanLogin, r.loginSpanStart(p, info.Reason)...)
 	if span.IsRecording() {
 		span.SetAttributes(keyAccount.String(info.Account))
 	}
-	return context.WithValue(ctx, loginSpanKey{}, &login{span: span, active: active})
+	return &loginContext{Context: ctx, span: span, active: active}
 }
 
 func (r *recorder) loginDone(ctx context.Context, info auth.LoginDoneInfo) {
 	ctx = orBackground(ctx)
-	outcome := outcomeOf(info.Outcome, info.Err)
-	m := r.measurement(setKey{kind: setLogin, provider: info.Provider, account: r.metricAccount(info.Account),
-		a: string(info.Reason), b: outcome, flag: info.Renewed})
+	o := outcomeOf(info.Outcome, info.Err)
+	m := r.loginSet(r.provider(info.Provider), info.Account, info.Reason, o, info.Renewed)
 	r.inst.loginDuration.Record(ctx, seconds(info.Duration), m.record...)
 	r.inst.logins.Add(ctx, 1, m.add...)
 
-	// Only a login this recorder started is ended: the context might
-	// otherwise carry a span of the caller's.
-	l, ok := ctx.Value(loginSpanKey{}).(*login)
+	l, ok := ctx.Value(loginKey{}).(*loginContext)
 	if !ok || l.ended.Swap(true) {
 		return
 	}
@@ -136,34 +139,30 @@ func (r *recorder) loginDone(ctx context.Context, info auth.LoginDoneInfo) {
 	if l.span.IsRecording() {
 		l.span.SetAttributes(keyRenewed.Bool(info.Renewed))
 	}
-	endWith(l.span, outcome, info.Err)
+	endWith(l.span, o, info.Err)
 }
 
 func (r *recorder) logoutDone(ctx context.Context, info auth.LogoutDoneInfo) {
 	ctx = orBackground(ctx)
 	end := time.Now()
-	reason := string(info.Reason)
-	outcome := outcomeOf(info.Outcome, info.Err)
-	m := r.measurement(setKey{kind: setLogout, provider: info.Provider, account: r.metricAccount(info.Account),
-		a: reason, b: outcome})
-	r.inst.logouts.Add(ctx, 1, m.add...)
+	p := r.provider(info.Provider)
+	o := outcomeOf(info.Outcome, info.Err)
+	r.inst.logouts.Add(ctx, 1, r.logoutSet(p, info.Account, info.Reason, o).add...)
 
 	// The hook fires once the logout is over: the span is drawn after the
 	// fact, from its duration.
-	start := end.Add(-max(info.Duration, 0))
-	opts := r.spanStart(spanLogout, info.Provider, reason, keyLogoutRsn)
-	opts = append(opts[:len(opts):len(opts)], trace.WithTimestamp(start))
+	opts := r.logoutSpanStart(p, info.Reason)
+	opts = append(opts[:len(opts):len(opts)], trace.WithTimestamp(end.Add(-max(info.Duration, 0))))
 	_, span := r.tracer.Start(ctx, spanLogout, opts...)
 	if span.IsRecording() {
 		span.SetAttributes(keyAccount.String(info.Account))
 	}
-	endWith(span, outcome, info.Err, trace.WithTimestamp(end))
+	endWith(span, o, info.Err, trace.WithTimestamp(end))
 }
 
 func (r *recorder) sessionRefused(ctx context.Context, info auth.SessionRefusedInfo) {
 	ctx = orBackground(ctx)
-	m := r.measurement(setKey{kind: setRefusal, provider: info.Provider, account: r.metricAccount(info.Account),
-		code: info.StatusCode, flag: info.Lost})
+	m := r.refusalSet(r.provider(info.Provider), info.Account, info.StatusCode, info.Lost)
 	r.inst.refusals.Add(ctx, 1, m.add...)
 	if span, ok := recording(ctx); ok {
 		kvs := appendStatusCode([]attribute.KeyValue{keySessionLost.Bool(info.Lost)}, info.StatusCode)
@@ -173,14 +172,12 @@ func (r *recorder) sessionRefused(ctx context.Context, info auth.SessionRefusedI
 
 func (r *recorder) retry(ctx context.Context, info auth.RetryInfo) {
 	ctx = orBackground(ctx)
-	kind := info.ErrorKind
-	if info.StatusCode != 0 {
-		kind = "" // error.type is the status: the kind adds nothing but keys
-	}
-	m := r.measurement(setKey{kind: setRetry, provider: info.Provider, account: r.metricAccount(info.Account),
-		a: info.Op, b: method(info.Method), c: kind, code: info.StatusCode, flag: info.Repeatable})
-	r.inst.retries.Add(ctx, 1, m.add...)
+	r.inst.retries.Add(ctx, 1, r.retrySet(r.provider(info.Provider), &info).add...)
 	if span, ok := recording(ctx); ok {
+		kind := info.ErrorKind
+		if info.StatusCode != 0 {
+			kind = ""
+		}
 		kvs := []attribute.KeyValue{
 			keyOperation.String(info.Op),
 			semconv.HTTPRequestMethodKey.String(method(info.Method)),
@@ -195,9 +192,7 @@ func (r *recorder) retry(ctx context.Context, info auth.RetryInfo) {
 
 func (r *recorder) budgetSpent(ctx context.Context, info auth.BudgetSpentInfo) {
 	ctx = orBackground(ctx)
-	m := r.measurement(setKey{kind: setBudget, provider: info.Provider, account: r.metricAccount(info.Account),
-		a: info.Op})
-	r.inst.budgetExhausted.Add(ctx, 1, m.add...)
+	r.inst.budgetExhausted.Add(ctx, 1, r.budgetSet(r.provider(info.Provider), info.Account, info.Op).add...)
 	if span, ok := recording(ctx); ok {
 		kvs := append([]attribute.KeyValue{keyOperation.String(info.Op)}, originAttributes(info.Origin)...)
 		addEvent(span, eventBudgetExhausted, info.Provider, info.Account, kvs...)
@@ -206,8 +201,7 @@ func (r *recorder) budgetSpent(ctx context.Context, info auth.BudgetSpentInfo) {
 
 func (r *recorder) sessionShared(ctx context.Context, info auth.SessionSharedInfo) {
 	ctx = orBackground(ctx)
-	m := r.measurement(setKey{kind: setShared, provider: info.Provider, account: r.metricAccount(info.Account)})
-	r.inst.sharedSessions.Add(ctx, 1, m.add...)
+	r.inst.sharedSessions.Add(ctx, 1, r.sharedSet(r.provider(info.Provider), info.Account).add...)
 	if span, ok := recording(ctx); ok {
 		addEvent(span, eventShared, info.Provider, info.Account)
 	}
@@ -215,8 +209,7 @@ func (r *recorder) sessionShared(ctx context.Context, info auth.SessionSharedInf
 
 func (r *recorder) leaseWait(ctx context.Context, info auth.LeaseWaitInfo) {
 	ctx = orBackground(ctx)
-	m := r.measurement(setKey{kind: setLeaseWait, provider: info.Provider, account: r.metricAccount(info.Account),
-		a: info.Outcome})
+	m := r.leaseWaitSet(r.provider(info.Provider), info.Account, info.Outcome)
 	r.inst.leaseWaits.Add(ctx, 1, m.add...)
 	r.inst.leaseWaitTime.Record(ctx, seconds(info.Waited), m.record...)
 	if span, ok := recording(ctx); ok {
@@ -227,8 +220,7 @@ func (r *recorder) leaseWait(ctx context.Context, info auth.LeaseWaitInfo) {
 
 func (r *recorder) leaseTakeover(ctx context.Context, info auth.LeaseTakeoverInfo) {
 	ctx = orBackground(ctx)
-	m := r.measurement(setKey{kind: setTakeover, provider: info.Provider, account: r.metricAccount(info.Account)})
-	r.inst.leaseTakeovers.Add(ctx, 1, m.add...)
+	r.inst.leaseTakeovers.Add(ctx, 1, r.takeoverSet(r.provider(info.Provider), info.Account).add...)
 	if span, ok := recording(ctx); ok {
 		addEvent(span, eventLeaseTakeover, info.Provider, info.Account,
 			keyLeaseWaited.Float64(seconds(info.Waited)))
@@ -237,12 +229,10 @@ func (r *recorder) leaseTakeover(ctx context.Context, info auth.LeaseTakeoverInf
 
 func (r *recorder) storeFallback(ctx context.Context, info auth.StoreFallbackInfo) {
 	ctx = orBackground(ctx)
-	errType := storeErrorType(info.Err)
-	m := r.measurement(setKey{kind: setFallback, provider: info.Provider, account: r.metricAccount(info.Account),
-		a: info.Op, b: errType})
-	r.inst.storeFallbacks.Add(ctx, 1, m.add...)
+	e := storeErrorOf(info.Err)
+	r.inst.storeFallbacks.Add(ctx, 1, r.fallbackSet(r.provider(info.Provider), info.Account, info.Op, e).add...)
 	if span, ok := recording(ctx); ok {
 		addEvent(span, eventStoreFallback, info.Provider, info.Account,
-			keyStoreOp.String(token(info.Op)), semconv.ErrorTypeKey.String(errType))
+			keyStoreOp.String(token(info.Op)), semconv.ErrorTypeKey.String(e.String()))
 	}
 }

@@ -289,3 +289,60 @@ func TestStoreMetrics(t *testing.T) {
 		"error.type=_OTHER,pbxauth.provider=onsip,pbxauth.store.operation=invalidate,":  1,
 	})
 }
+
+// TestValuesOutsideTheVocabulary sends values package auth does not
+// document today (a newer core may): each still gets its own attribute
+// set, through the general cache rather than a fixed slot.
+func TestValuesOutsideTheVocabulary(t *testing.T) {
+	tel := newTelemetry(t)
+	h, ctx := tel.hooks, context.Background()
+	for range 2 {
+		lctx := h.LoginStart(ctx, auth.LoginStartInfo{Provider: "onsip", Account: account, Reason: "prewarm"})
+		h.LoginDone(lctx, auth.LoginDoneInfo{Provider: "onsip", Account: account, Reason: "prewarm"})
+		h.LogoutDone(ctx, auth.LogoutDoneInfo{Provider: "onsip", Account: account, Reason: "shutdown"})
+		h.Retry(ctx, auth.RetryInfo{Provider: "onsip", Account: account, Op: "refresh", Method: "POST", StatusCode: 502})
+		h.Retry(ctx, auth.RetryInfo{Provider: "onsip", Account: account, Op: auth.OpLogin, Method: "POST", StatusCode: -1})
+		h.SessionRefused(ctx, auth.SessionRefusedInfo{Provider: "onsip", Account: account, StatusCode: -1})
+		h.BudgetSpent(ctx, auth.BudgetSpentInfo{Provider: "onsip", Account: account, Op: "refresh"})
+		h.LeaseWait(ctx, auth.LeaseWaitInfo{Provider: "onsip", Account: account, Outcome: "Gave Up"})
+		h.StoreFallback(ctx, auth.StoreFallbackInfo{Provider: "onsip", Account: account, Op: "scan"})
+	}
+	tel.wantCounts(t, "pbxauth.logins", map[string]int64{
+		"pbxauth.login.reason=prewarm,pbxauth.login.renewed=false,pbxauth.outcome=success,pbxauth.provider=onsip,": 2,
+	})
+	tel.wantCounts(t, "pbxauth.active_logins", map[string]int64{
+		"pbxauth.login.reason=prewarm,pbxauth.provider=onsip,": 0,
+	})
+	tel.wantCounts(t, "pbxauth.logouts", map[string]int64{
+		"pbxauth.logout.reason=shutdown,pbxauth.outcome=success,pbxauth.provider=onsip,": 2,
+	})
+	tel.wantCounts(t, "pbxauth.retries", map[string]int64{
+		"error.type=502,http.request.method=POST,http.response.status_code=502,pbxauth.operation=refresh,pbxauth.provider=onsip,pbxauth.retry.repeatable=false,": 2,
+		"error.type=-1,http.request.method=POST,http.response.status_code=-1,pbxauth.operation=login,pbxauth.provider=onsip,pbxauth.retry.repeatable=false,":     2,
+	})
+	tel.wantCounts(t, "pbxauth.session.refusals", map[string]int64{
+		"http.response.status_code=-1,pbxauth.provider=onsip,pbxauth.session.lost=false,": 2,
+	})
+	tel.wantCounts(t, "pbxauth.retry.budget.exhaustions", map[string]int64{
+		"pbxauth.operation=refresh,pbxauth.provider=onsip,": 2,
+	})
+	tel.wantCounts(t, "pbxauth.store.lease.waits", map[string]int64{
+		"pbxauth.provider=onsip,pbxauth.store.lease.outcome=gave_up,": 2,
+	})
+	tel.wantCounts(t, "pbxauth.store.fallbacks", map[string]int64{
+		"error.type=_OTHER,pbxauth.provider=onsip,pbxauth.store.operation=scan,": 2,
+	})
+	spans := tel.spans.Ended()
+	require.Len(t, spans, 4, "two logins, two logouts")
+	for _, s := range spans {
+		got := attrsOf(s.Attributes())
+		switch s.Name() {
+		case "pbxauth.login":
+			assert.Equal(t, "prewarm", got["pbxauth.login.reason"])
+		case "pbxauth.logout":
+			assert.Equal(t, "shutdown", got["pbxauth.logout.reason"])
+		default:
+			t.Errorf("span %s", s.Name())
+		}
+	}
+}

@@ -8,66 +8,98 @@ import (
 	"github.com/pbxauth/pbxauth/auth"
 )
 
-// The values of pbxauth.outcome: one per sentinel of package auth and per
-// context error, so that a dashboard tells a wrong password from a vendor
-// outage. A failure is also given error.type with the same value, as the
-// semantic conventions ask of a domain with its own error identifiers.
+// outcome is how a login or logout ended: one value per sentinel of
+// package auth and per context error, so that a dashboard tells a wrong
+// password from a vendor outage. It is recorded as pbxauth.outcome, and a
+// failure also as error.type, as the semantic conventions ask of a domain
+// with its own error identifiers.
+type outcome uint8
+
 const (
-	outcomeSuccess            = "success"
-	outcomeInvalidCredentials = "invalid_credentials"
-	outcomeSessionExpired     = "session_expired"
-	outcomeUnavailable        = "unavailable"
-	outcomeProtocolError      = "protocol_error"
-	outcomeCanceled           = "canceled"
-	outcomeDeadlineExceeded   = "deadline_exceeded"
-	// errorTypeOther is the semantic conventions' error.type for a failure
-	// the instrumentation cannot name: for an outcome, an error holding no
-	// sentinel (which package auth promises never happens).
-	errorTypeOther = "_OTHER"
+	outcomeSuccess outcome = iota
+	outcomeInvalidCredentials
+	outcomeSessionExpired
+	outcomeUnavailable
+	outcomeProtocolError
+	outcomeCanceled
+	outcomeDeadlineExceeded
+	outcomeOther // an error holding no sentinel, which package auth promises never happens
+	numOutcomes
 )
 
-// outcomeOf names the outcome of a login or logout: outcome is the
-// sentinel the info carries; err, the failure, stands in when a caller left
-// outcome nil on a failure.
-func outcomeOf(outcome, err error) string {
-	if outcome == nil {
-		outcome = err
-	}
-	switch {
-	case outcome == nil:
-		return outcomeSuccess
-	case errors.Is(outcome, auth.ErrInvalidCredentials):
-		return outcomeInvalidCredentials
-	case errors.Is(outcome, auth.ErrSessionExpired):
-		return outcomeSessionExpired
-	case errors.Is(outcome, auth.ErrUnavailable):
-		return outcomeUnavailable
-	case errors.Is(outcome, auth.ErrProtocol):
-		return outcomeProtocolError
-	case errors.Is(outcome, context.Canceled):
-		return outcomeCanceled
-	case errors.Is(outcome, context.DeadlineExceeded):
-		return outcomeDeadlineExceeded
-	}
-	return errorTypeOther
+// errorTypeOther is the semantic conventions' error.type for a failure the
+// instrumentation cannot name.
+const errorTypeOther = "_OTHER"
+
+var outcomeNames = [numOutcomes]string{
+	outcomeSuccess:            "success",
+	outcomeInvalidCredentials: "invalid_credentials",
+	outcomeSessionExpired:     "session_expired",
+	outcomeUnavailable:        "unavailable",
+	outcomeProtocolError:      "protocol_error",
+	outcomeCanceled:           "canceled",
+	outcomeDeadlineExceeded:   "deadline_exceeded",
+	outcomeOther:              errorTypeOther,
 }
 
-// The error.type values of a store failure. A store's errors come from its
-// client library (go-redis, a network error): only these classes are
-// stable enough to count by; the error's text is never recorded.
+func (o outcome) String() string { return outcomeNames[o] }
+
+// outcomeOf names the outcome of a login or logout from the sentinel the
+// info carries; err, the failure, stands in when a caller left the
+// sentinel nil on a failure.
+func outcomeOf(sentinel, err error) outcome {
+	if sentinel == nil {
+		sentinel = err
+	}
+	switch {
+	case sentinel == nil:
+		return outcomeSuccess
+	case errors.Is(sentinel, auth.ErrInvalidCredentials):
+		return outcomeInvalidCredentials
+	case errors.Is(sentinel, auth.ErrSessionExpired):
+		return outcomeSessionExpired
+	case errors.Is(sentinel, auth.ErrUnavailable):
+		return outcomeUnavailable
+	case errors.Is(sentinel, auth.ErrProtocol):
+		return outcomeProtocolError
+	case errors.Is(sentinel, context.Canceled):
+		return outcomeCanceled
+	case errors.Is(sentinel, context.DeadlineExceeded):
+		return outcomeDeadlineExceeded
+	}
+	return outcomeOther
+}
+
+// storeError is the class of a store failure, recorded as error.type. A
+// store's errors come from its client library (go-redis, a network error):
+// only these classes are stable enough to count by; the error's text is
+// never recorded.
+type storeError uint8
+
 const (
-	storeErrorTimeout   = "timeout"    // the store did not answer in time
-	storeErrorLeaseLost = "lease_lost" // auth.ErrLeaseLost
-	storeErrorLeaseHeld = "lease_held" // auth.ErrLeaseHeld
-	storeErrorCanceled  = "canceled"   // the caller's context ended
-	storeErrorUnknown   = errorTypeOther
+	storeErrorTimeout   storeError = iota // the store did not answer in time
+	storeErrorLeaseLost                   // auth.ErrLeaseLost
+	storeErrorLeaseHeld                   // auth.ErrLeaseHeld
+	storeErrorCanceled                    // the caller's context ended
+	storeErrorOther
+	numStoreErrors
 )
 
-// storeErrorType classifies a store failure for error.type.
-func storeErrorType(err error) string {
+var storeErrorNames = [numStoreErrors]string{
+	storeErrorTimeout:   "timeout",
+	storeErrorLeaseLost: "lease_lost",
+	storeErrorLeaseHeld: "lease_held",
+	storeErrorCanceled:  "canceled",
+	storeErrorOther:     errorTypeOther,
+}
+
+func (e storeError) String() string { return storeErrorNames[e] }
+
+// storeErrorOf classifies a store failure.
+func storeErrorOf(err error) storeError {
 	switch {
 	case err == nil:
-		return storeErrorUnknown
+		return storeErrorOther
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
 		return storeErrorTimeout
 	case errors.Is(err, context.Canceled):
@@ -77,7 +109,7 @@ func storeErrorType(err error) string {
 	case errors.Is(err, auth.ErrLeaseHeld):
 		return storeErrorLeaseHeld
 	}
-	return storeErrorUnknown
+	return storeErrorOther
 }
 
 // statusCodeOf returns the HTTP status of a failed login or logout, or 0.

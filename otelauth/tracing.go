@@ -4,12 +4,15 @@ import (
 	"context"
 	"net/url"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/pbxauth/pbxauth/auth"
 )
 
 // The spans, and the events added to the span in the hook's context.
@@ -26,47 +29,72 @@ const (
 	eventStoreFallback   = "pbxauth.store.fallback"
 )
 
-// loginSpanKey marks a context LoginStart returned, holding the login's
-// span: LoginDone ends that span only, never one of the caller's that a
-// context not from LoginStart would carry.
-type loginSpanKey struct{}
-
-// spanKey names the start options of a login or logout span.
+// spanKey names the start options of a login or logout span whose reason
+// is outside the vocabulary.
 type spanKey struct {
 	name, provider, reason string
 }
 
-// spanStart returns the options a span starts with: internal kind (the
+// loginSpanStart returns the options a login span of p's starts with.
+func (r *recorder) loginSpanStart(p *providerSets, reason auth.LoginReason) []trace.SpanStartOption {
+	if i := indexOf(loginReasons[:], string(reason)); i >= 0 {
+		return r.fixedSpanStart(&p.loginSpans[i], p.name, string(reason), keyLoginReason)
+	}
+	return r.otherSpanStart(spanKey{spanLogin, p.name, string(reason)}, keyLoginReason)
+}
+
+// logoutSpanStart returns the options a logout span of p's starts with.
+func (r *recorder) logoutSpanStart(p *providerSets, reason auth.LogoutReason) []trace.SpanStartOption {
+	if i := indexOf(logoutReasons[:], string(reason)); i >= 0 {
+		return r.fixedSpanStart(&p.logoutSpans[i], p.name, string(reason), keyLogoutRsn)
+	}
+	return r.otherSpanStart(spanKey{spanLogout, p.name, string(reason)}, keyLogoutRsn)
+}
+
+func (r *recorder) fixedSpanStart(slot *atomic.Pointer[[]trace.SpanStartOption], provider, reason string,
+	reasonKey attribute.Key) []trace.SpanStartOption {
+	if opts := slot.Load(); opts != nil {
+		return *opts
+	}
+	opts := r.newSpanStart(provider, reason, reasonKey)
+	slot.CompareAndSwap(nil, &opts)
+	return *slot.Load()
+}
+
+func (r *recorder) otherSpanStart(k spanKey, reasonKey attribute.Key) []trace.SpanStartOption {
+	if opts, ok := r.spans.load(k); ok {
+		return opts
+	}
+	return r.spans.store(k, r.newSpanStart(k.provider, k.reason, reasonKey))
+}
+
+// newSpanStart builds the options a span starts with: internal kind (the
 // HTTP requests inside it are the client spans, if the service traces its
 // transport), the caller's attributes, the provider and the reason. The
 // account is added once the span is known to record, so that an unsampled
 // login allocates nothing for it.
-func (r *recorder) spanStart(name, provider, reason string, reasonKey attribute.Key) []trace.SpanStartOption {
-	k := spanKey{name, provider, reason}
-	if opts, ok := r.spans.load(k); ok {
-		return opts
-	}
+func (r *recorder) newSpanStart(provider, reason string, reasonKey attribute.Key) []trace.SpanStartOption {
 	kvs := make([]attribute.KeyValue, 0, len(r.extra)+2)
 	kvs = append(kvs, r.extra...)
 	kvs = append(kvs, keyProvider.String(provider), reasonKey.String(reason))
-	return r.spans.store(k, []trace.SpanStartOption{
+	return []trace.SpanStartOption{
 		trace.WithSpanKind(trace.SpanKindInternal),
 		trace.WithAttributes(kvs...),
-	})
+	}
 }
 
 // endWith records a login's or logout's end on span: its outcome, and on a
 // failure the status Error with the outcome as description (never the
 // error's text, which may quote what the vendor echoed).
-func endWith(span trace.Span, outcome string, failure error, end ...trace.SpanEndOption) {
+func endWith(span trace.Span, o outcome, failure error, end ...trace.SpanEndOption) {
 	if span.IsRecording() {
-		span.SetAttributes(keyOutcome.String(outcome))
-		if outcome != outcomeSuccess {
-			span.SetAttributes(semconv.ErrorTypeKey.String(outcome))
+		span.SetAttributes(keyOutcome.String(o.String()))
+		if o != outcomeSuccess {
+			span.SetAttributes(semconv.ErrorTypeKey.String(o.String()))
 			if code := statusCodeOf(failure); code != 0 {
 				span.SetAttributes(semconv.HTTPResponseStatusCodeKey.Int(code))
 			}
-			span.SetStatus(codes.Error, outcome)
+			span.SetStatus(codes.Error, o.String())
 		}
 	}
 	span.End(end...)
