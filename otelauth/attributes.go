@@ -15,20 +15,20 @@ import (
 // and the failures' texts, which could quote a username a vendor echoed,
 // are never recorded.
 const (
-	keyProvider    = attribute.Key("pbxauth.provider")         // "onsip", "ipcortex"
-	keyAccount     = attribute.Key("pbxauth.account")          // the account key, a hash
-	keyOutcome     = attribute.Key("pbxauth.outcome")          // outcomeSuccess, ...
-	keyLoginReason = attribute.Key("pbxauth.login.reason")     // auth.LoginReason
-	keyRenewed     = attribute.Key("pbxauth.login.renewed")    // renewed in place
-	keyLogoutRsn   = attribute.Key("pbxauth.logout.reason")    // auth.LogoutReason
-	keySessionLost = attribute.Key("pbxauth.session.lost")     // a refusal taken as the session gone
-	keyOperation   = attribute.Key("pbxauth.operation")        // "login", "logout", "request"
-	keyAttempt     = attribute.Key("pbxauth.retry.attempt")    // the try about to be made; spans only
-	keyRetryWait   = attribute.Key("pbxauth.retry.wait")       // seconds; spans only
-	keyRepeatable  = attribute.Key("pbxauth.retry.repeatable") // safe to repeat
-	keyLeaseResult = attribute.Key("pbxauth.store.lease.outcome")
-	keyLeaseWaited = attribute.Key("pbxauth.store.lease.waited") // seconds; spans only
-	keyStoreOp     = attribute.Key("pbxauth.store.operation")
+	keyProvider     = attribute.Key("pbxauth.provider")         // "onsip", "ipcortex"
+	keyAccount      = attribute.Key("pbxauth.account")          // the account key, a hash
+	keyOutcome      = attribute.Key("pbxauth.outcome")          // outcomeSuccess, ...
+	keyLoginReason  = attribute.Key("pbxauth.login.reason")     // auth.LoginReason
+	keyRenewed      = attribute.Key("pbxauth.login.renewed")    // renewed in place
+	keyLogoutReason = attribute.Key("pbxauth.logout.reason")    // auth.LogoutReason
+	keySessionLost  = attribute.Key("pbxauth.session.lost")     // a refusal taken as the session gone
+	keyOperation    = attribute.Key("pbxauth.operation")        // "login", "logout", "request"
+	keyAttempt      = attribute.Key("pbxauth.retry.attempt")    // the try about to be made; spans only
+	keyRetryWait    = attribute.Key("pbxauth.retry.wait")       // seconds; spans only
+	keyRepeatable   = attribute.Key("pbxauth.retry.repeatable") // safe to repeat
+	keyLeaseOutcome = attribute.Key("pbxauth.store.lease.outcome")
+	keyLeaseWaited  = attribute.Key("pbxauth.store.lease.waited") // seconds; spans only
+	keyStoreOp      = attribute.Key("pbxauth.store.operation")
 )
 
 // setKind says which event a set of attributes belongs to.
@@ -89,7 +89,7 @@ func (r *recorder) metricAttributes(k setKey) []attribute.KeyValue {
 	case setActiveLogin: // a: reason
 		kvs = append(kvs, keyLoginReason.String(k.a))
 	case setLogout: // a: reason, b: outcome
-		kvs = append(kvs, keyLogoutRsn.String(k.a))
+		kvs = append(kvs, keyLogoutReason.String(k.a))
 		kvs = appendOutcome(kvs, k.b)
 	case setRefusal: // code: status, flag: lost
 		kvs = appendStatusCode(kvs, k.code)
@@ -102,7 +102,7 @@ func (r *recorder) metricAttributes(k setKey) []attribute.KeyValue {
 	case setBudget: // a: op
 		kvs = append(kvs, keyOperation.String(k.a))
 	case setLeaseWait: // a: how the wait ended
-		kvs = append(kvs, keyLeaseResult.String(token(k.a)))
+		kvs = append(kvs, keyLeaseOutcome.String(token(k.a)))
 	case setFallback: // a: store op, b: error.type
 		kvs = append(kvs, keyStoreOp.String(token(k.a)), semconv.ErrorTypeKey.String(k.b))
 	case setShared, setTakeover: // the provider (and account) only
@@ -156,7 +156,8 @@ func method(m string) string {
 }
 
 // token makes s a stable lowercase identifier: "store error" becomes
-// "store_error". It runs only when an attribute set is first built.
+// "store_error". For metrics it runs only when an attribute set is first
+// built; a value that is already a token comes back without allocating.
 func token(s string) string {
 	return strings.Map(func(r rune) rune {
 		switch {

@@ -214,7 +214,7 @@ func (r *recorder) leaseWait(ctx context.Context, info auth.LeaseWaitInfo) {
 	r.inst.leaseWaitTime.Record(ctx, seconds(info.Waited), m.record...)
 	if span, ok := recording(ctx); ok {
 		addEvent(span, eventLeaseWait, info.Provider, info.Account,
-			keyLeaseResult.String(token(info.Outcome)), keyLeaseWaited.Float64(seconds(info.Waited)))
+			keyLeaseOutcome.String(token(info.Outcome)), keyLeaseWaited.Float64(seconds(info.Waited)))
 	}
 }
 

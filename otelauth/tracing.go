@@ -46,9 +46,9 @@ func (r *recorder) loginSpanStart(p *providerSets, reason auth.LoginReason) []tr
 // logoutSpanStart returns the options a logout span of p's starts with.
 func (r *recorder) logoutSpanStart(p *providerSets, reason auth.LogoutReason) []trace.SpanStartOption {
 	if i := indexOf(logoutReasons[:], string(reason)); i >= 0 {
-		return r.fixedSpanStart(&p.logoutSpans[i], p.name, string(reason), keyLogoutRsn)
+		return r.fixedSpanStart(&p.logoutSpans[i], p.name, string(reason), keyLogoutReason)
 	}
-	return r.otherSpanStart(spanKey{spanLogout, p.name, string(reason)}, keyLogoutRsn)
+	return r.otherSpanStart(spanKey{spanLogout, p.name, string(reason)}, keyLogoutReason)
 }
 
 func (r *recorder) fixedSpanStart(slot *atomic.Pointer[[]trace.SpanStartOption], provider, reason string,
