@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
@@ -218,4 +219,25 @@ func TestNoParentSpan(t *testing.T) {
 	tel.hooks.LoginDone(loginCtx, auth.LoginDoneInfo{Provider: "onsip", Account: account, Reason: auth.LoginFirst})
 	span := tel.spanNamed(t, "pbxauth.login")
 	assert.False(t, span.Parent().IsValid(), "a login with no caller span is a root span")
+}
+
+// TestExemplarsPointAtTheLoginSpan: a login's measurements are made in
+// its span's context before the span ends, so the SDK's default exemplar
+// filter links the metric point to the login's trace.
+func TestExemplarsPointAtTheLoginSpan(t *testing.T) {
+	tel := newTelemetry(t)
+	ctx, caller := tel.caller()
+	defer caller.End()
+	loginCtx := tel.hooks.LoginStart(ctx, auth.LoginStartInfo{Provider: "onsip", Account: account,
+		Reason: auth.LoginFirst})
+	tel.hooks.LoginDone(loginCtx, auth.LoginDoneInfo{Provider: "onsip", Account: account, Reason: auth.LoginFirst})
+	login := tel.spanNamed(t, "pbxauth.login").SpanContext()
+
+	sum, ok := tel.metrics(t)["pbxauth.logins"].Data.(metricdata.Sum[int64])
+	require.True(t, ok)
+	require.Len(t, sum.DataPoints, 1)
+	require.Len(t, sum.DataPoints[0].Exemplars, 1)
+	e := sum.DataPoints[0].Exemplars[0]
+	assert.Equal(t, login.TraceID(), trace.TraceID(e.TraceID))
+	assert.Equal(t, login.SpanID(), trace.SpanID(e.SpanID))
 }
