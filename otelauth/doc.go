@@ -13,9 +13,10 @@
 //	a, err := auth.Open("onsip", auth.Config{Credentials: creds, Hooks: hooks})
 //
 // One *auth.Hooks serves every authenticator, tenant and provider of the
-// process. Its functions are safe for concurrent use and cheap: each looks
-// up a precomputed attribute set and adds one or two measurements, without
-// allocating (see bench_test.go and docs/observability.md).
+// process. Its functions are safe for concurrent use and cheap: each finds
+// a precomputed attribute set, without hashing or allocating, and adds one
+// or two measurements; only the login's and logout's spans allocate what
+// the tracer needs (see bench_test.go and docs/observability.md).
 //
 // # Metrics
 //
