@@ -1,0 +1,230 @@
+package otelauth
+
+import (
+	"math"
+	"net/http"
+	"sync/atomic"
+
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/pbxauth/pbxauth/auth"
+)
+
+// The vocabulary of the hooks' infos: values the package auth documents.
+// A value in these tables finds its attribute set in a fixed slot, by
+// index, with no hashing; a value outside them (a reason a newer core
+// adds) still gets its set, through the slower general cache.
+var (
+	loginReasons = [...]string{
+		string(auth.LoginFirst), string(auth.LoginExpired), string(auth.LoginRefused), string(auth.LoginExplicit)}
+	logoutReasons = [...]string{string(auth.LogoutExplicit), string(auth.LogoutReplaced)}
+	operations    = [...]string{auth.OpLogin, auth.OpLogout, auth.OpRequest, auth.OpSession}
+	leaseOutcomes = [...]string{"shared", "takeover", "deadline", "store error"}
+	storeOps      = [...]string{"load", "lease", "renew", "publish", "invalidate", "release"}
+	methods       = [...]string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodConnect, http.MethodOptions, http.MethodTrace, methodOther}
+)
+
+// The fixed slots of a scope: one per combination of vocabulary values an
+// event's set depends on.
+const (
+	slotLogin     = 0                                                // reason × outcome × renewed
+	slotActive    = slotLogin + len(loginReasons)*int(numOutcomes)*2 // reason
+	slotLogout    = slotActive + len(loginReasons)                   // reason × outcome
+	slotBudget    = slotLogout + len(logoutReasons)*int(numOutcomes) // operation
+	slotShared    = slotBudget + len(operations)                     // -
+	slotTakeover  = slotShared + 1                                   // -
+	slotLeaseWait = slotTakeover + 1                                 // how the wait ended
+	slotFallback  = slotLeaseWait + len(leaseOutcomes)               // store op × error class
+	numSlots      = slotFallback + len(storeOps)*int(numStoreErrors)
+)
+
+// scopeSets are the attribute sets of one provider, or of one account
+// with WithAccountOnMetrics, built on first use.
+type scopeSets struct {
+	fixed  [numSlots]atomic.Pointer[measurement]
+	packed cache[uint64, *measurement] // sets that hold a status code, by packed key
+	other  cache[setKey, *measurement] // sets that hold a value outside the vocabulary
+}
+
+// providerSets are what the hooks keep per provider.
+type providerSets struct {
+	name        string
+	sets        scopeSets                 // without the account
+	accounts    cache[string, *scopeSets] // per account, with WithAccountOnMetrics
+	loginSpans  [len(loginReasons)]atomic.Pointer[[]trace.SpanStartOption]
+	logoutSpans [len(logoutReasons)]atomic.Pointer[[]trace.SpanStartOption]
+}
+
+// provider returns the provider's sets: one string-keyed map lookup.
+func (r *recorder) provider(name string) *providerSets {
+	if p, ok := r.providers.load(name); ok {
+		return p
+	}
+	return r.providers.store(name, &providerSets{name: name})
+}
+
+// scope returns where the sets of an event of p's about account live.
+func (r *recorder) scope(p *providerSets, account string) *scopeSets {
+	if !r.accountOnMetrics {
+		return &p.sets
+	}
+	if s, ok := p.accounts.load(account); ok {
+		return s
+	}
+	return p.accounts.store(account, new(scopeSets))
+}
+
+// fixedSet returns the set in slot i of s, building it from k first.
+func (r *recorder) fixedSet(s *scopeSets, i int, k setKey) *measurement {
+	if m := s.fixed[i].Load(); m != nil {
+		return m
+	}
+	s.fixed[i].CompareAndSwap(nil, newMeasurement(r.metricAttributes(k)))
+	return s.fixed[i].Load()
+}
+
+// packedSet returns the set packed names, building it from k first.
+func (r *recorder) packedSet(s *scopeSets, packed uint64, k setKey) *measurement {
+	if m, ok := s.packed.load(packed); ok {
+		return m
+	}
+	return s.packed.store(packed, newMeasurement(r.metricAttributes(k)))
+}
+
+// otherSet returns the set k names, through the general cache.
+func (r *recorder) otherSet(s *scopeSets, k setKey) *measurement {
+	if m, ok := s.other.load(k); ok {
+		return m
+	}
+	return s.other.store(k, newMeasurement(r.metricAttributes(k)))
+}
+
+// pack makes an integer key of a set's small values and status code.
+func pack(kind setKind, x, y int, code int, flag bool) uint64 {
+	k := uint64(kind)<<56 | uint64(x)<<48 | uint64(y)<<40 | uint64(uint32(code))
+	if flag {
+		k |= 1 << 32
+	}
+	return k
+}
+
+// packable reports whether a status code fits pack.
+func packable(code int) bool { return code >= 0 && code <= math.MaxInt32 }
+
+// indexOf returns where v stands in table, or -1.
+func indexOf(table []string, v string) int {
+	for i, t := range table {
+		if t == v {
+			return i
+		}
+	}
+	return -1
+}
+
+func boolIndex(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// The sets of each event. Each builds the event's key (string headers
+// only, no hashing) and finds its set by index where the values are in
+// the vocabulary.
+
+func (r *recorder) loginSet(p *providerSets, account string, reason auth.LoginReason, o outcome, renewed bool) *measurement {
+	k := setKey{kind: setLogin, provider: p.name, account: r.metricAccount(account), a: string(reason),
+		b: o.String(), flag: renewed}
+	s := r.scope(p, k.account)
+	i := indexOf(loginReasons[:], k.a)
+	if i < 0 {
+		return r.otherSet(s, k)
+	}
+	return r.fixedSet(s, slotLogin+(i*int(numOutcomes)+int(o))*2+boolIndex(renewed), k)
+}
+
+func (r *recorder) activeSet(p *providerSets, account string, reason auth.LoginReason) *measurement {
+	k := setKey{kind: setActiveLogin, provider: p.name, account: r.metricAccount(account), a: string(reason)}
+	s := r.scope(p, k.account)
+	i := indexOf(loginReasons[:], k.a)
+	if i < 0 {
+		return r.otherSet(s, k)
+	}
+	return r.fixedSet(s, slotActive+i, k)
+}
+
+func (r *recorder) logoutSet(p *providerSets, account string, reason auth.LogoutReason, o outcome) *measurement {
+	k := setKey{kind: setLogout, provider: p.name, account: r.metricAccount(account), a: string(reason),
+		b: o.String()}
+	s := r.scope(p, k.account)
+	i := indexOf(logoutReasons[:], k.a)
+	if i < 0 {
+		return r.otherSet(s, k)
+	}
+	return r.fixedSet(s, slotLogout+i*int(numOutcomes)+int(o), k)
+}
+
+func (r *recorder) refusalSet(p *providerSets, account string, code int, lost bool) *measurement {
+	k := setKey{kind: setRefusal, provider: p.name, account: r.metricAccount(account), code: code, flag: lost}
+	s := r.scope(p, k.account)
+	if !packable(code) {
+		return r.otherSet(s, k)
+	}
+	return r.packedSet(s, pack(setRefusal, 0, 0, code, lost), k)
+}
+
+func (r *recorder) retrySet(p *providerSets, info *auth.RetryInfo) *measurement {
+	kind := info.ErrorKind
+	if info.StatusCode != 0 {
+		kind = "" // error.type is the status: the kind would only add keys
+	}
+	k := setKey{kind: setRetry, provider: p.name, account: r.metricAccount(info.Account), a: info.Op,
+		b: method(info.Method), c: kind, code: info.StatusCode, flag: info.Repeatable}
+	s := r.scope(p, k.account)
+	op := indexOf(operations[:], k.a)
+	if op < 0 || kind != "" || !packable(k.code) {
+		return r.otherSet(s, k)
+	}
+	return r.packedSet(s, pack(setRetry, op, indexOf(methods[:], k.b), k.code, k.flag), k)
+}
+
+func (r *recorder) budgetSet(p *providerSets, account, op string) *measurement {
+	k := setKey{kind: setBudget, provider: p.name, account: r.metricAccount(account), a: op}
+	s := r.scope(p, k.account)
+	i := indexOf(operations[:], op)
+	if i < 0 {
+		return r.otherSet(s, k)
+	}
+	return r.fixedSet(s, slotBudget+i, k)
+}
+
+func (r *recorder) sharedSet(p *providerSets, account string) *measurement {
+	k := setKey{kind: setShared, provider: p.name, account: r.metricAccount(account)}
+	return r.fixedSet(r.scope(p, k.account), slotShared, k)
+}
+
+func (r *recorder) takeoverSet(p *providerSets, account string) *measurement {
+	k := setKey{kind: setTakeover, provider: p.name, account: r.metricAccount(account)}
+	return r.fixedSet(r.scope(p, k.account), slotTakeover, k)
+}
+
+func (r *recorder) leaseWaitSet(p *providerSets, account, how string) *measurement {
+	k := setKey{kind: setLeaseWait, provider: p.name, account: r.metricAccount(account), a: how}
+	s := r.scope(p, k.account)
+	i := indexOf(leaseOutcomes[:], how)
+	if i < 0 {
+		return r.otherSet(s, k)
+	}
+	return r.fixedSet(s, slotLeaseWait+i, k)
+}
+
+func (r *recorder) fallbackSet(p *providerSets, account, op string, e storeError) *measurement {
+	k := setKey{kind: setFallback, provider: p.name, account: r.metricAccount(account), a: op, b: e.String()}
+	s := r.scope(p, k.account)
+	i := indexOf(storeOps[:], op)
+	if i < 0 {
+		return r.otherSet(s, k)
+	}
+	return r.fixedSet(s, slotFallback+i*int(numStoreErrors)+int(e), k)
+}
