@@ -91,8 +91,7 @@ func (r *recorder) metricAttributes(k setKey) []attribute.KeyValue {
 	case setLogout: // a: reason, b: outcome
 		kvs = append(kvs, keyLogoutReason.String(k.a))
 		kvs = appendOutcome(kvs, k.b)
-	case setRefusal: // code: status, flag: lost
-		kvs = appendStatusCode(kvs, k.code)
+	case setRefusal: // flag: lost
 		kvs = append(kvs, keySessionLost.Bool(k.flag))
 	case setRetry: // a: op, b: method, c: error kind, code: status, flag: repeatable
 		kvs = append(kvs, keyOperation.String(k.a), semconv.HTTPRequestMethodKey.String(k.b),

@@ -112,7 +112,7 @@ func BenchmarkHooks(b *testing.B) {
 					Duration: 20 * time.Millisecond})
 			})
 			bench("SessionRefused", func(ctx context.Context) {
-				h.SessionRefused(ctx, auth.SessionRefusedInfo{Provider: provider, Account: account, StatusCode: 401, Lost: true})
+				h.SessionRefused(ctx, auth.SessionRefusedInfo{Provider: provider, Account: account, Lost: true})
 			})
 			bench("Retry", func(ctx context.Context) {
 				h.Retry(ctx, auth.RetryInfo{Provider: provider, Account: account, Op: auth.OpRequest, Method: "POST",

@@ -25,7 +25,7 @@ func TestEndToEnd(t *testing.T) {
 	srv := onsiptest.NewServer()
 	defer srv.Close()
 	tn := newTenant("onsip", srv.URL)
-	srv.AddAccount(tn.username, tn.password.Reveal())
+	srv.AddUser(onsiptest.User{Username: tn.username, Password: tn.password.Reveal()})
 	a, err := onsip.New(auth.Config{
 		Endpoint:    srv.URL,
 		Credentials: auth.Credentials{Username: tn.username, Password: tn.password},

@@ -52,7 +52,7 @@ func ExampleHooks() {
 	// A fake OnSIP API stands in for https://api.onsip.com/api.
 	srv := onsiptest.NewServer()
 	defer srv.Close()
-	srv.AddAccount("john.doe@example.onsip.com", "mysuperpassword")
+	srv.AddUser(onsiptest.User{Username: "john.doe@example.onsip.com", Password: "mysuperpassword"})
 
 	a, err := onsip.New(auth.Config{
 		Endpoint: srv.URL,

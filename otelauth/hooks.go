@@ -162,11 +162,10 @@ func (r *recorder) logoutDone(ctx context.Context, info auth.LogoutDoneInfo) {
 
 func (r *recorder) sessionRefused(ctx context.Context, info auth.SessionRefusedInfo) {
 	ctx = orBackground(ctx)
-	m := r.refusalSet(r.provider(info.Provider), info.Account, info.StatusCode, info.Lost)
+	m := r.refusalSet(r.provider(info.Provider), info.Account, info.Lost)
 	r.inst.refusals.Add(ctx, 1, m.add...)
 	if span, ok := recording(ctx); ok {
-		kvs := appendStatusCode([]attribute.KeyValue{keySessionLost.Bool(info.Lost)}, info.StatusCode)
-		addEvent(span, eventRefused, info.Provider, info.Account, kvs...)
+		addEvent(span, eventRefused, info.Provider, info.Account, keySessionLost.Bool(info.Lost))
 	}
 }
 

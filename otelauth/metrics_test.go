@@ -59,7 +59,7 @@ func fireAll(ctx context.Context, h *auth.Hooks) {
 	h.LoginDone(ctx, auth.LoginDoneInfo{Provider: "onsip", Account: account, Reason: auth.LoginFirst,
 		Duration: 120 * time.Millisecond})
 	h.SessionShared(ctx, auth.SessionSharedInfo{Provider: "onsip", Account: account})
-	h.SessionRefused(ctx, auth.SessionRefusedInfo{Provider: "onsip", Account: account, StatusCode: 401, Lost: true})
+	h.SessionRefused(ctx, auth.SessionRefusedInfo{Provider: "onsip", Account: account, Lost: true})
 	h.LogoutDone(ctx, auth.LogoutDoneInfo{Provider: "onsip", Account: account, Reason: auth.LogoutExplicit,
 		Duration: 30 * time.Millisecond})
 }
@@ -201,14 +201,12 @@ func TestRefusalMetrics(t *testing.T) {
 	tel := newTelemetry(t)
 	ctx := context.Background()
 	for range 2 {
-		tel.hooks.SessionRefused(ctx, auth.SessionRefusedInfo{Provider: "ipcortex", Account: account,
-			StatusCode: 401, Lost: true})
+		tel.hooks.SessionRefused(ctx, auth.SessionRefusedInfo{Provider: "ipcortex", Account: account, Lost: true})
 	}
-	tel.hooks.SessionRefused(ctx, auth.SessionRefusedInfo{Provider: "onsip", Account: account,
-		StatusCode: 200, Lost: false})
+	tel.hooks.SessionRefused(ctx, auth.SessionRefusedInfo{Provider: "onsip", Account: account, Lost: false})
 	tel.wantCounts(t, "pbxauth.session.refusals", map[string]int64{
-		"http.response.status_code=401,pbxauth.provider=ipcortex,pbxauth.session.lost=true,": 2,
-		"http.response.status_code=200,pbxauth.provider=onsip,pbxauth.session.lost=false,":   1,
+		"pbxauth.provider=ipcortex,pbxauth.session.lost=true,": 2,
+		"pbxauth.provider=onsip,pbxauth.session.lost=false,":   1,
 	})
 }
 
@@ -302,7 +300,7 @@ func TestValuesOutsideTheVocabulary(t *testing.T) {
 		h.LogoutDone(ctx, auth.LogoutDoneInfo{Provider: "onsip", Account: account, Reason: "shutdown"})
 		h.Retry(ctx, auth.RetryInfo{Provider: "onsip", Account: account, Op: "refresh", Method: "POST", StatusCode: 502})
 		h.Retry(ctx, auth.RetryInfo{Provider: "onsip", Account: account, Op: auth.OpLogin, Method: "POST", StatusCode: -1})
-		h.SessionRefused(ctx, auth.SessionRefusedInfo{Provider: "onsip", Account: account, StatusCode: -1})
+		h.SessionRefused(ctx, auth.SessionRefusedInfo{Provider: "onsip", Account: account})
 		h.BudgetSpent(ctx, auth.BudgetSpentInfo{Provider: "onsip", Account: account, Op: "refresh"})
 		h.LeaseWait(ctx, auth.LeaseWaitInfo{Provider: "onsip", Account: account, Outcome: "Gave Up"})
 		h.StoreFallback(ctx, auth.StoreFallbackInfo{Provider: "onsip", Account: account, Op: "scan"})
@@ -321,7 +319,7 @@ func TestValuesOutsideTheVocabulary(t *testing.T) {
 		"error.type=-1,http.request.method=POST,http.response.status_code=-1,pbxauth.operation=login,pbxauth.provider=onsip,pbxauth.retry.repeatable=false,":     2,
 	})
 	tel.wantCounts(t, "pbxauth.session.refusals", map[string]int64{
-		"http.response.status_code=-1,pbxauth.provider=onsip,pbxauth.session.lost=false,": 2,
+		"pbxauth.provider=onsip,pbxauth.session.lost=false,": 2,
 	})
 	tel.wantCounts(t, "pbxauth.retry.budget.exhaustions", map[string]int64{
 		"pbxauth.operation=refresh,pbxauth.provider=onsip,": 2,

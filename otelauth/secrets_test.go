@@ -164,7 +164,7 @@ func driveWithTenant(ctx context.Context, h *auth.Hooks, tn tenant) {
 			Outcome: auth.ErrInvalidCredentials, Err: loginErr, Duration: 20 * time.Millisecond})
 	}
 	h.SessionShared(ctx, auth.SessionSharedInfo{Provider: provider, Account: tn.account})
-	h.SessionRefused(ctx, auth.SessionRefusedInfo{Provider: provider, Account: tn.account, StatusCode: 200, Lost: true})
+	h.SessionRefused(ctx, auth.SessionRefusedInfo{Provider: provider, Account: tn.account, Lost: true})
 	h.LogoutDone(ctx, auth.LogoutDoneInfo{Provider: provider, Account: tn.account, Reason: auth.LogoutExplicit,
 		Outcome: auth.ErrUnavailable, Err: &auth.Error{Provider: provider, Op: auth.OpLogout, StatusCode: 503,
 			Message: echo, Err: auth.ErrUnavailable}, Duration: 5 * time.Millisecond})

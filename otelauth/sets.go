@@ -165,13 +165,9 @@ func (r *recorder) logoutSet(p *providerSets, account string, reason auth.Logout
 	return r.fixedSet(s, slotLogout+i*int(numOutcomes)+int(o), k)
 }
 
-func (r *recorder) refusalSet(p *providerSets, account string, code int, lost bool) *measurement {
-	k := setKey{kind: setRefusal, provider: p.name, account: r.metricAccount(account), code: code, flag: lost}
-	s := r.scope(p, k.account)
-	if !packable(code) {
-		return r.otherSet(s, k)
-	}
-	return r.packedSet(s, pack(setRefusal, 0, 0, code, lost), k)
+func (r *recorder) refusalSet(p *providerSets, account string, lost bool) *measurement {
+	k := setKey{kind: setRefusal, provider: p.name, account: r.metricAccount(account), flag: lost}
+	return r.packedSet(r.scope(p, k.account), pack(setRefusal, 0, 0, 0, lost), k)
 }
 
 func (r *recorder) retrySet(p *providerSets, info *auth.RetryInfo) *measurement {
