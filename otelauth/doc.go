@@ -28,7 +28,7 @@
 //	pbxauth.logins                    counter        {login}      the same
 //	pbxauth.active_logins             updowncounter  {login}      provider, login.reason
 //	pbxauth.logouts                   counter        {logout}     provider, logout.reason, outcome, error.type
-//	pbxauth.session.refusals          counter        {refusal}    provider, session.lost, http.response.status_code
+//	pbxauth.session.refusals          counter        {refusal}    provider, session.lost
 //	pbxauth.retries                   counter        {retry}      provider, operation, http.request.method, retry.repeatable,
 //	                                                              http.response.status_code, error.type
 //	pbxauth.retry.budget.exhaustions  counter        {exhaustion} provider, operation
