@@ -34,8 +34,11 @@ import (
 //
 // a must implement [Authorizer]; it decides what a refusal looks like by
 // implementing [RefusalDetector]. base supplies the Timeout, Jar,
-// CheckRedirect and, to override a's, the Transport; nil means a's
-// Config.HTTPClient. base is not changed.
+// CheckRedirect (asked about each redirect within the origin) and, to
+// override a's, the Transport; nil means a's Config.HTTPClient. base is not
+// changed. The client follows redirects in its Transport, not through
+// http.Client, so that no error quotes a URL the server wrote; a cookie Jar
+// is applied to the first hop only.
 func NewClient(a Authenticator, base *http.Client) (*http.Client, error) {
 	az, ok := a.(Authorizer)
 	if !ok {
@@ -63,26 +66,16 @@ func NewClient(a Authenticator, base *http.Client) (*http.Client, error) {
 		c.Transport = &transport.Transport{Base: next, Policy: transport.Policy{}.WithDefaults(),
 			Budget: transport.BudgetFor(next, origin)}
 	}
-	t := &clientTransport{authorizer: az, origin: origin, next: c.Transport, provider: u.Hostname()}
+	t := &clientTransport{authorizer: az, origin: origin, next: c.Transport, provider: u.Hostname(),
+		checkRedirect: c.CheckRedirect}
 	t.detector, _ = a.(RefusalDetector)
 	t.refresher, _ = a.(Refresher)
 	if p, ok := a.(interface{ Provider() string }); ok {
 		t.provider = p.Provider()
 	}
 	c.Transport = t
-	c.CheckRedirect = sameOriginThen(c.CheckRedirect)
+	c.CheckRedirect = noRedirects // followed by t, within the origin
 	return c, nil
-}
-
-// sameOriginThen refuses redirects to another origin, then asks the
-// caller's own policy, if any.
-func sameOriginThen(theirs func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
-	return func(req *http.Request, via []*http.Request) error {
-		if err := transport.SameOriginRedirects(req, via); err != nil || theirs == nil {
-			return err
-		}
-		return theirs(req, via)
-	}
 }
 
 // clientTransport is the RoundTripper of [NewClient].
@@ -93,9 +86,23 @@ type clientTransport struct {
 	origin     string          // where credentials may go
 	provider   string          // for errors
 	next       http.RoundTripper
+	// checkRedirect is the caller's own redirect policy, asked about each
+	// redirect within the origin; nil follows up to ten.
+	checkRedirect func(*http.Request, []*http.Request) error
 }
 
+// RoundTrip sends req with the session, logging in again once if the
+// vendor refused it, and follows redirects within the endpoint's origin.
 func (t *clientTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.roundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	return t.followRedirects(req, resp)
+}
+
+// roundTrip is one hop of RoundTrip.
+func (t *clientTransport) roundTrip(req *http.Request) (*http.Response, error) {
 	if !transport.SameOrigin(req.URL, t.origin) {
 		closeBody(req)
 		return nil, &Error{Provider: t.provider, Op: OpRequest, Err: ErrProtocol,

@@ -87,3 +87,14 @@ func (s *Server) EchoNext(n int, encode func(secret string) string) {
 		writeJSON(w, http.StatusOK, answer{Result: "fail", Message: "bad credentials " + encode(secret)})
 	}))
 }
+
+// DenyCalls makes the rest of the API refuse every call while deny is
+// true, the way IPCortex refuses an action the user may not take: HTTP 200
+// with {"result":"fail","message":"permission denied"}, though the session
+// or key is valid. A client cannot tell that from a lost session; it must
+// not log in over and over, nor leave sessions open doing so.
+func (s *Server) DenyCalls(deny bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.deny = deny
+}

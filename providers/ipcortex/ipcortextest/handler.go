@@ -250,6 +250,13 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, answer{Result: "fail", Message: "authentication required"})
 		return
 	}
+	s.mu.Lock()
+	deny := s.deny
+	s.mu.Unlock()
+	if deny {
+		writeJSON(w, http.StatusOK, answer{Result: "fail", Message: "permission denied"})
+		return
+	}
 	writeJSON(w, http.StatusOK, answer{Result: "success", Data: &apiData{Path: r.URL.Path, User: login}})
 }
 

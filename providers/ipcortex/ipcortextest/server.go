@@ -57,6 +57,7 @@ type Server struct {
 	paths           map[string]int // normalized path -> requests
 
 	reject bool
+	deny   bool // DenyCalls
 }
 
 // NewServer starts and returns a new plain-HTTP Server on a loopback address.
