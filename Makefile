@@ -2,11 +2,12 @@
 #
 # The repository holds several Go modules: the core (.), the Redis session
 # store (store/redisstore), the OpenTelemetry hooks (otelauth) and the demo
-# (cmd/demo). Every target covers all of them.
+# (cmd/demo), and the comparisons with other libraries (comparison). Every
+# target covers all of them.
 
 GO            ?= go
 STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
-MODULES       := . store/redisstore otelauth
+MODULES       := . store/redisstore otelauth comparison
 # make fuzz runs each target for a number of executions, not a time: a
 # time budget can end in the fuzzer's own deadline race.
 FUZZTIME      ?= 200000x
