@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -22,6 +23,55 @@ var helds = []struct {
 	name string
 	ttl  time.Duration
 }{{"no-expiry", 0}, {"expiry", time.Hour}}
+
+// setups are the configurations the hot path must not notice: none, hooks
+// set, a store set, both.
+var setups = []struct {
+	name string
+	cfg  func() auth.Config
+}{
+	{"plain", func() auth.Config { return auth.Config{} }},
+	{"hooks", func() auth.Config { return auth.Config{Hooks: everyHook()} }},
+	{"store", func() auth.Config { return auth.Config{Store: new(auth.MemoryStore)} }},
+	{"hooks+store", func() auth.Config { return auth.Config{Hooks: everyHook(), Store: new(auth.MemoryStore)} }},
+}
+
+// everyHook sets every hook, each doing a little work.
+func everyHook() *auth.Hooks {
+	var n atomic.Int64
+	return &auth.Hooks{
+		LoginStart:     func(ctx context.Context, _ auth.LoginStartInfo) context.Context { n.Add(1); return ctx },
+		LoginDone:      func(context.Context, auth.LoginDoneInfo) { n.Add(1) },
+		LogoutDone:     func(context.Context, auth.LogoutDoneInfo) { n.Add(1) },
+		SessionRefused: func(context.Context, auth.SessionRefusedInfo) { n.Add(1) },
+		Retry:          func(context.Context, auth.RetryInfo) { n.Add(1) },
+		BudgetSpent:    func(context.Context, auth.BudgetSpentInfo) { n.Add(1) },
+		SessionShared:  func(context.Context, auth.SessionSharedInfo) { n.Add(1) },
+		LeaseWait:      func(context.Context, auth.LeaseWaitInfo) { n.Add(1) },
+		LeaseTakeover:  func(context.Context, auth.LeaseTakeoverInfo) { n.Add(1) },
+		StoreFallback:  func(context.Context, auth.StoreFallbackInfo) { n.Add(1) },
+	}
+}
+
+// BenchmarkHeldSession measures the hot path with hooks and a store set or
+// not, in one run: all four must cost the same, 0 allocations.
+func BenchmarkHeldSession(b *testing.B) {
+	ctx := context.Background()
+	for _, setup := range setups {
+		b.Run(setup.name, func(b *testing.B) {
+			c := newHeaderAuth(b, "https://api.example.com", setup.cfg(), &memoryBackend{})
+			if _, err := c.Login(ctx); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := c.Session(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
 
 // BenchmarkSession measures the hot path, a held session, against a bare
 // clock read in the same run: with no expiry Session reads no clock, with

@@ -62,7 +62,7 @@ func (c *Cache) acquireShared(ctx context.Context, reason auth.LoginReason, prev
 	}
 	l, s, e := c.lease(ctx, refused, explicit)
 	switch {
-	case errors.Is(e, errStoreFailed):
+	case e != nil && errors.Is(e, errStoreFailed):
 		return c.acquireLocal(ctx, reason, prev)
 	case e != nil:
 		return nil, e
