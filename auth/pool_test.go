@@ -139,6 +139,9 @@ func goroutinesIn(fn string) int {
 	}
 }
 
+// opening reports whether an open runs on a goroutine of a Pool.
+func opening() bool { return goroutinesIn("auth.(*Pool).start.func1") > 0 }
+
 // requireNoPoolGoroutines fails unless every Pool goroutine has ended
 // (a goroutine that has just signalled its end may need a moment to go).
 func requireNoPoolGoroutines(t *testing.T) {
@@ -376,7 +379,7 @@ func TestPoolForgetWhileOpening(t *testing.T) {
 		a, _ := p.Get(ctx, "a")
 		got <- a
 	}()
-	require.Eventually(t, func() bool { return o.calls.Load() == 0 && poolGoroutines() > 0 }, time.Second, time.Millisecond)
+	require.Eventually(t, opening, 5*time.Second, time.Millisecond, "the open did not start")
 	forgot := make(chan error, 1)
 	go func() { forgot <- p.Forget(ctx, "a") }()
 	select {
@@ -482,7 +485,7 @@ func TestPoolOpenEndingAfterClose(t *testing.T) {
 		_, err := p.Get(context.Background(), "a")
 		got <- err
 	}()
-	require.Eventually(t, func() bool { return poolGoroutines() > 0 }, time.Second, time.Millisecond)
+	require.Eventually(t, opening, 5*time.Second, time.Millisecond, "the open did not start")
 	closed := make(chan error, 1)
 	go func() { closed <- p.Close(context.Background()) }()
 	require.ErrorIs(t, <-got, auth.ErrPoolClosed)
