@@ -34,9 +34,10 @@ type PoolOptions struct {
 //
 // # Get
 //
-// A Get of a held tenant is a map lookup and a move to the front of an
-// exact least-recently-used list under one mutex, with no allocation; with
-// an IdleTimeout it also reads the clock once. With none held,
+// A Get of a held tenant is a map lookup under one mutex, with no
+// allocation; with MaxTenants or IdleTimeout set it also moves the tenant
+// to the front of an exact least-recently-used list, and with an
+// IdleTimeout it reads the clock once. With none held,
 // concurrent Gets of one tenant share one call of open, run on a goroutine
 // of the Pool's: a Get whose ctx ends stops waiting at once, and the open
 // goes on for the others and is pooled for the next Get. The open's context
@@ -447,6 +448,9 @@ func (p *Pool) finish(t *poolEntry, o *opening, a Authenticator, err error) {
 
 // touch makes t the most recently used tenant. p.mu is held.
 func (p *Pool) touch(t *poolEntry, now time.Duration) {
+	if p.opts.MaxTenants == 0 && p.opts.IdleTimeout == 0 {
+		return // nothing is ever dropped by recency: keeping it costs cache misses
+	}
 	t.used = now
 	if p.lru.next != t {
 		p.unlink(t)
