@@ -59,8 +59,12 @@
 //     appear in errors, logs or fmt output, in any encoding a server might
 //     echo them.
 //
-// For many tenants in one process, a Pool holds one Authenticator per
-// tenant. For several replicas, [Config.Store] shares each account's
+// A multi-tenant application keeps one [Pool]: Get returns a tenant's
+// Authenticator, opening it once however many goroutines ask, and drops the
+// least recently used or idle ones ([PoolOptions]), logging out their
+// sessions unless Config.Store shares them with other replicas. Forget is
+// for a tenant whose credentials changed; Close logs out what this process
+// alone holds. For several replicas, [Config.Store] shares each account's
 // session across the fleet (one login, one live session: see
 // store/redisstore and [MemoryStore]). [Config.Hooks] reports logins,
 // refusals, retries and store events (otelauth turns them into
