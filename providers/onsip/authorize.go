@@ -1,12 +1,12 @@
 package onsip
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"mime"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/pbxauth/pbxauth/auth"
 	"github.com/pbxauth/pbxauth/internal/transport"
@@ -24,7 +24,15 @@ const sessionParam = "SessionId"
 // URL-encoded form body of any other method, replacing a SessionId already
 // there. The new body is replayable (GetBody is set). A body of another
 // content type (a multipart form, say) is left alone and the SessionId goes
-// into the query instead.
+// into the query instead. A plain form or query keeps every byte it had,
+// the SessionId added at its end; one with a SessionId, or an escaped key,
+// is parsed and written anew, its parameters sorted by key.
+//
+// A call that names only read-only actions (every Action parameter, in the
+// form and the query, ends in "Read" or "Browse") is marked safe to repeat
+// the way net/http reads it: an X-Idempotency-Key entry with no value,
+// which is not sent. OnSIP sends reads as POSTs too, so the method cannot
+// say.
 //
 // Authorize changes req, which auth.NewClient makes as a clone of the
 // caller's. It refuses, with an *auth.Error holding auth.ErrProtocol, a
@@ -51,12 +59,19 @@ func (a *Authenticator) Authorize(req *http.Request, s *auth.Session) error {
 
 // setQuery sets the SessionId parameter of req's query.
 func setQuery(req *http.Request, id string) error {
-	q, err := url.ParseQuery(req.URL.RawQuery)
-	if err != nil {
-		return requestError("the request's query is not URL-encoded")
+	query, ok := querySession(req.URL.RawQuery, id)
+	if !ok {
+		var err error
+		if query, err = rewriteForm(req.URL.RawQuery, id); err != nil {
+			return requestError("the request's query is not URL-encoded")
+		}
 	}
-	q.Set(sessionParam, id)
-	req.URL.RawQuery = q.Encode()
+	if req.Body == nil || req.Body == http.NoBody {
+		// A body of another type may name actions too: only a call
+		// without one is judged by its query alone.
+		markReadOnly(req, req.URL.RawQuery, "")
+	}
+	req.URL.RawQuery = query
 	return nil
 }
 
@@ -66,7 +81,7 @@ func setForm(req *http.Request, id string) error {
 	var raw []byte
 	if req.Body != nil && req.Body != http.NoBody {
 		var err error
-		raw, err = io.ReadAll(io.LimitReader(req.Body, maxFormBody+1))
+		raw, err = readForm(req.Body, req.ContentLength, maxFormBody, len("&"+sessionPair)+len(url.QueryEscape(id)))
 		_ = req.Body.Close() // replaced below; the transport will not close it
 		switch {
 		case err != nil:
@@ -76,21 +91,66 @@ func setForm(req *http.Request, id string) error {
 			return requestError("the request body is over 1 MiB")
 		}
 	}
-	form, err := url.ParseQuery(string(raw))
-	if err != nil {
-		return requestError("the request body is not a URL-encoded form")
+	// Before the body grows into raw's array: raw itself stays as read.
+	markReadOnly(req, req.URL.RawQuery, raw)
+	body, ok := appendSessionForm(raw, id)
+	if !ok {
+		form, err := rewriteForm(string(raw), id)
+		if err != nil {
+			return requestError("the request body is not a URL-encoded form")
+		}
+		body = []byte(form)
 	}
-	form.Set(sessionParam, id)
-	body := form.Encode()
-	req.Body = io.NopCloser(strings.NewReader(body))
-	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(body)), nil }
+	// A *bytes.Reader behind io.NopCloser: net/http sends the headers and
+	// such a body in one write.
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	req.ContentLength = int64(len(body))
 	req.TransferEncoding = nil // the length is known now
 	if req.Header == nil {
 		req.Header = make(http.Header)
 	}
-	req.Header.Set("Content-Type", formType)
+	if ct := req.Header["Content-Type"]; len(ct) != 1 || ct[0] != formType {
+		req.Header.Set("Content-Type", formType)
+	}
 	return nil
+}
+
+// rewriteForm sets the SessionId parameter of form, a URL-encoded form,
+// the long way: parsed, set, and encoded anew with its keys sorted. It
+// takes any form url.ParseQuery takes.
+func rewriteForm(form, id string) (string, error) {
+	values, err := url.ParseQuery(form)
+	if err != nil {
+		return "", err
+	}
+	values.Set(sessionParam, id)
+	return values.Encode(), nil
+}
+
+// idempotencyKey is the header net/http takes as a sign that a request is
+// safe to repeat; with no value it is not sent.
+const idempotencyKey = "X-Idempotency-Key"
+
+// markReadOnly marks req safe to repeat when its query and form body name
+// only read-only actions, unless net/http already repeats its method or
+// the caller marked it.
+func markReadOnly[T formText](req *http.Request, query string, body T) {
+	switch req.Method {
+	case "", http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+		return
+	}
+	for _, key := range [...]string{idempotencyKey, "Idempotency-Key"} {
+		if _, marked := req.Header[key]; marked {
+			return
+		}
+	}
+	if readOnlyRequest(query, body) {
+		if req.Header == nil {
+			req.Header = make(http.Header)
+		}
+		req.Header[idempotencyKey] = nil
+	}
 }
 
 // isForm reports whether a body of contentType can take the SessionId: a
