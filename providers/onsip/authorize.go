@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/pbxauth/pbxauth/auth"
 	"github.com/pbxauth/pbxauth/internal/transport"
@@ -159,8 +160,17 @@ func isForm(contentType string) bool {
 	if contentType == "" {
 		return true
 	}
-	mediaType, _, err := mime.ParseMediaType(contentType)
-	return err == nil && mediaType == formType
+	// As mime.ParseMediaType finds the media type; its parameters are
+	// parsed, which allocates, only when there are some to check.
+	base, params, _ := strings.Cut(contentType, ";")
+	if strings.TrimSpace(strings.ToLower(base)) != formType {
+		return false
+	}
+	if strings.TrimSpace(params) == "" {
+		return true
+	}
+	_, _, err := mime.ParseMediaType(contentType)
+	return err == nil
 }
 
 func requestError(msg string) *auth.Error {

@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/xml"
 	"io"
+	"mime"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -280,4 +282,22 @@ func TestAuthorizeAgainstServer(t *testing.T) {
 // never lets send anything.
 func newAuthenticatorAt(endpoint string) (*onsip.Authenticator, error) {
 	return onsip.New(auth.Config{Endpoint: endpoint, Credentials: auth.Credentials{Username: user, Password: password}})
+}
+
+// isForm agrees with mime.ParseMediaType on every Content-Type.
+func TestIsForm(t *testing.T) {
+	a, err := newAuthenticatorAt("https://api.onsip.com/api")
+	require.NoError(t, err)
+	for _, ct := range []string{
+		"", formType, "Application/X-WWW-Form-URLEncoded", " " + formType + " ", formType + ";", formType + "; ",
+		formType + "; charset=utf-8", formType + "; charset", formType + ";;", formType + "; a=1; a=2",
+		formType + "x", "text/plain", "multipart/form-data; boundary=x", "application/json", "/", formType + "/x",
+	} {
+		req := &http.Request{Method: http.MethodPost, URL: &url.URL{Scheme: "https", Host: "api.onsip.com", Path: "/api"},
+			Header: http.Header{"Content-Type": {ct}}, Body: io.NopCloser(strings.NewReader("Action=UserRead"))}
+		require.NoError(t, a.Authorize(req, testSession), ct)
+		mediaType, _, err := mime.ParseMediaType(ct)
+		wantForm := ct == "" || err == nil && mediaType == formType
+		assert.Equal(t, wantForm, req.URL.RawQuery == "", "Content-Type %q: the session in the body", ct)
+	}
 }

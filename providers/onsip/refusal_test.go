@@ -2,6 +2,7 @@ package onsip
 
 import (
 	"bytes"
+	"mime"
 	"os"
 	"strings"
 	"testing"
@@ -286,4 +287,29 @@ func BenchmarkRefusal(b *testing.B) {
 			}
 		}
 	})
+}
+
+// mayHoldAnswer says what mime.ParseMediaType and the list of an answer's
+// types say, without the cost for the types OnSIP sends.
+func TestMayHoldAnswer(t *testing.T) {
+	for _, ct := range []string{
+		"", "text/xml", "text/xml; charset=utf-8", "TEXT/XML", "text/html; charset=UTF-8", "text/plain",
+		"application/xml", "application/atom+xml", "application/json", "application/JSON; charset=utf-8",
+		"application/problem+json", "application/octet-stream", "text/javascript",
+		"image/png", "image/png; x", "image/png;", "application/zip", "video/mp4; codecs=\"avc1\"",
+		"text", "/", "image/", "\u212aext/xml", "image/png; a=1; a=2", " image/png ",
+	} {
+		want := true
+		if mediaType, _, err := mime.ParseMediaType(ct); ct != "" && err == nil {
+			want = strings.HasPrefix(mediaType, "text/") || mediaType == "application/octet-stream" ||
+				strings.HasSuffix(mediaType, "/xml") || strings.HasSuffix(mediaType, "+xml") ||
+				strings.HasSuffix(mediaType, "/json") || strings.HasSuffix(mediaType, "+json")
+		}
+		if got := mayHoldAnswer(ct); got != want {
+			t.Errorf("mayHoldAnswer(%q) = %v, want %v", ct, got, want)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { mayHoldAnswer("text/xml; charset=utf-8") }); n != 0 {
+		t.Errorf("%v allocations for text/xml", n)
+	}
 }

@@ -41,8 +41,8 @@ func (a *Authenticator) Refused(resp *http.Response) bool {
 	case resp.Body == nil || resp.Body == http.NoBody || !mayHoldAnswer(resp.Header.Get("Content-Type")):
 		return false
 	}
-	read, _ := readAnswer(resp.Body, resp.ContentLength)
-	resp.Body = transport.PutBack(read, resp.Body)
+	read, whole, _ := readAnswer(resp.Body, resp.ContentLength)
+	resp.Body = putBack(read, whole, resp.Body)
 	body := read[:min(len(read), maxAnswer)]
 	if refused, sure := refusesSessionFast(body); sure {
 		return refused
@@ -55,9 +55,9 @@ func (a *Authenticator) Refused(resp *http.Response) bool {
 // and no further than its first bytes when they cannot start an answer. A
 // known length sizes the buffer once, with a byte to spare so that the read
 // which meets the end needs no other; length is only a hint, since a body
-// may hold more or less. It returns what it read, and the error that
-// stopped it, if any.
-func readAnswer(r io.Reader, length int64) ([]byte, error) {
+// may hold more or less. It returns what it read, whether that is the whole
+// body (r is at its end), and the error that stopped it, if any.
+func readAnswer(r io.Reader, length int64) (read []byte, whole bool, err error) {
 	size := firstReadSize
 	if length >= 0 && length <= maxAnswer {
 		size = int(length) + 1
@@ -67,7 +67,7 @@ func readAnswer(r io.Reader, length int64) ([]byte, error) {
 	for {
 		if len(buf) == cap(buf) {
 			if len(buf) > maxAnswer {
-				return buf, nil
+				return buf, false, nil
 			}
 			grown := make([]byte, len(buf), min(max(2*cap(buf), firstReadSize), maxAnswer+1))
 			copy(grown, buf)
@@ -78,18 +78,40 @@ func readAnswer(r io.Reader, length int64) ([]byte, error) {
 		if peeking {
 			known, may := mayStartAnswer(buf)
 			if known && !may {
-				return buf, nil
+				return buf, err == io.EOF, nil
 			}
 			peeking = !known
 		}
 		switch {
 		case err == io.EOF:
-			return buf, nil
+			return buf, true, nil
 		case err != nil:
-			return buf, err
+			return buf, false, err
 		}
 	}
 }
+
+// putBack returns the body Refused leaves for the caller: read, then what
+// rest holds after it, and whose Close closes rest. A body read whole is
+// given back from memory, at the cost of one small allocation; the rest of
+// one that is not comes after it through transport.PutBack.
+func putBack(read []byte, whole bool, rest io.ReadCloser) io.ReadCloser {
+	if !whole {
+		return transport.PutBack(read, rest)
+	}
+	b := &answerBody{original: rest}
+	b.Reset(read)
+	return b
+}
+
+// answerBody is an answer read whole, given back from memory. Its Close
+// closes the original body, which has nothing more to give.
+type answerBody struct {
+	bytes.Reader
+	original io.Closer
+}
+
+func (b *answerBody) Close() error { return b.original.Close() }
 
 // mayStartAnswer reports whether the first bytes of a body tell whether it
 // may be an answer (known), and if so whether it may: a byte order mark
