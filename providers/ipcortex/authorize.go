@@ -70,24 +70,32 @@ func (b *backend) keyInBody(req *http.Request) (bool, error) {
 		defer fresh.Close()
 		body = fresh
 	}
-	read, shape, err := readObject(body)
-	if req.GetBody == nil {
-		req.Body = transport.PutBack(read, req.Body)
+	// Room for the key's member and a comma, so that the splice needs no
+	// other buffer.
+	read, shape, _, err := readJSON(body, req.ContentLength, len(b.keyMember)+1)
+	var merged []byte
+	if err == nil && shape == object {
+		var ok bool
+		if merged, ok = spliceKey(read, b.keyMember.Reveal()); !ok {
+			merged, _ = withKey(read, b.creds.APIKey.Reveal())
+		}
 	}
-	switch {
-	case err != nil:
-		return false, &auth.Error{Provider: Name, Op: auth.OpRequest, Err: errors.Join(auth.ErrProtocol, err),
-			Message: "cannot read the request body"}
-	case shape == tooLarge:
-		return false, requestError("JSON body over 1 MiB: too large to add the API key to; use KeyInHeader")
-	case shape == notObject:
-		return false, nil
-	}
-	merged, ok := withKey(read, b.creds.APIKey.Reveal())
-	if !ok {
+	if merged == nil {
+		if req.GetBody == nil {
+			req.Body = transport.PutBack(read, req.Body)
+		}
+		switch {
+		case err != nil:
+			return false, &auth.Error{Provider: Name, Op: auth.OpRequest, Err: errors.Join(auth.ErrProtocol, err),
+				Message: "cannot read the request body"}
+		case shape == tooLarge:
+			return false, requestError("JSON body over 1 MiB: too large to add the API key to; use KeyInHeader")
+		}
 		return false, nil
 	}
 	_ = req.Body.Close() // replaced: the transport will close the new one
+	// A *bytes.Reader behind io.NopCloser: net/http sends the headers and
+	// such a body in one write.
 	req.Body = io.NopCloser(bytes.NewReader(merged))
 	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(merged)), nil }
 	req.ContentLength = int64(len(merged))

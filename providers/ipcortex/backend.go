@@ -35,6 +35,9 @@ type backend struct {
 	// keyHeader is the Authorization header "token auth=KEY" with a key,
 	// else "".
 	keyHeader auth.Secret
+	// keyMember is the body member `"auth":{"type":"auth","key":KEY}`
+	// that Authorize splices into a JSON body, with a key; else "".
+	keyMember auth.Secret
 }
 
 // newBackend checks cfg and makes the backend for it. Its errors are the
@@ -69,6 +72,11 @@ func newBackend(cfg auth.Config, o options) (*backend, error) {
 	}
 	if c.APIKey != "" {
 		b.keyHeader = "token auth=" + c.APIKey
+		member, ok := keyMember(c.APIKey.Reveal())
+		if !ok {
+			return nil, errors.New("ipcortex: cannot encode the API key") // strings always encode
+		}
+		b.keyMember = auth.Secret(member)
 	}
 	return b, nil
 }
