@@ -18,7 +18,10 @@ import (
 //     Red60urne cookie req already carries;
 //   - with an API key and a JSON object body: the key in the body's "auth"
 //     object ({"auth":{"type":"auth","key":..}}, other fields kept), unless
-//     [KeyInHeader] was given;
+//     [KeyInHeader] was given. A body without an "auth" member gets one
+//     in front, every byte it had kept; one with an "auth" member (or a
+//     member name written with escapes) is decoded and written anew, the
+//     key merged into that object;
 //   - with an API key otherwise (a GET, a body that is not a JSON object,
 //     or KeyInHeader): the header "Authorization: token auth=KEY".
 //
