@@ -3,6 +3,7 @@ package ipcortex_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -83,7 +84,9 @@ func benchClient(tb testing.TB) *http.Client {
 // transport, Refused on a vendor-shaped answer) with the same request
 // authorized by hand and sent on the same transport, in the same run: with
 // a password session (the Red60urne cookie) and with an API key in the
-// JSON body. Both read the whole answer.
+// JSON body. Between the two, Authorize+Refused is the provider's share
+// alone: NewClient's work less the clone and the retrying transport. All
+// read the whole answer.
 func BenchmarkClient(b *testing.B) {
 	for _, mode := range []struct {
 		name   string
@@ -103,11 +106,20 @@ func BenchmarkClient(b *testing.B) {
 			b.Run("by-hand", func(b *testing.B) {
 				runCalls(b, client, url, mode.body, mode.byHand)
 			})
-			b.Run("NewClient", func(b *testing.B) {
+			newAuthenticator := func(b *testing.B) (*ipcortex.Authenticator, *auth.Session) {
 				a := mustNew(b, auth.Config{Endpoint: srv.URL, HTTPClient: client, Credentials: mode.creds})
-				if _, err := a.Session(context.Background()); err != nil {
+				s, err := a.Session(context.Background())
+				if err != nil {
 					b.Fatal(err)
 				}
+				return a, s
+			}
+			b.Run("Authorize+Refused", func(b *testing.B) {
+				a, s := newAuthenticator(b)
+				runCalls(b, &http.Client{Transport: providerOnly{a, s, client.Transport}}, url, apiCall, func(*http.Request) {})
+			})
+			b.Run("NewClient", func(b *testing.B) {
+				a, _ := newAuthenticator(b)
 				c, err := auth.NewClient(a, client)
 				if err != nil {
 					b.Fatal(err)
@@ -142,4 +154,26 @@ func runCalls(b *testing.B, c *http.Client, url, body string, authorize func(*ht
 			b.Fatalf("HTTP %d, %d bytes, error %v", resp.StatusCode, buf.Len(), err)
 		}
 	}
+}
+
+// providerOnly is what NewClient asks of the provider and nothing more:
+// Authorize on the request itself (no clone), the base transport (no
+// retries), and Refused on the answer. For benchmarks only: a RoundTripper
+// must not change its request.
+type providerOnly struct {
+	a    *ipcortex.Authenticator
+	s    *auth.Session
+	next http.RoundTripper
+}
+
+func (p providerOnly) RoundTrip(req *http.Request) (*http.Response, error) {
+	if err := p.a.Authorize(req, p.s); err != nil {
+		return nil, err
+	}
+	resp, err := p.next.RoundTrip(req)
+	if err == nil && p.a.Refused(resp) {
+		_ = resp.Body.Close()
+		return nil, errors.New("session refused")
+	}
+	return resp, err
 }

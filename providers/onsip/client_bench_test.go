@@ -3,6 +3,7 @@ package onsip_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -119,7 +120,9 @@ func benchClient(tb testing.TB) *http.Client {
 // BenchmarkClient compares an OnSIP call through auth.NewClient (the held
 // session, the request's clone, Authorize, the retrying transport, Refused
 // on a vendor-shaped answer) with the same request authorized by hand and
-// sent on the same transport, in the same run. Both read the whole answer.
+// sent on the same transport, in the same run. Between the two,
+// Authorize+Refused is the provider's share alone: NewClient's work less
+// the clone and the retrying transport. All read the whole answer.
 func BenchmarkClient(b *testing.B) {
 	for _, mode := range []struct {
 		name string
@@ -134,15 +137,24 @@ func BenchmarkClient(b *testing.B) {
 			b.Run("by-hand", func(b *testing.B) {
 				runCalls(b, client, srv.URL, mode.form+"&SessionId="+benchSessionID)
 			})
-			b.Run("NewClient", func(b *testing.B) {
+			newAuthenticator := func(b *testing.B) (*onsip.Authenticator, *auth.Session) {
 				a, err := onsip.New(auth.Config{Endpoint: srv.URL, HTTPClient: client,
 					Credentials: auth.Credentials{Username: user, Password: password}})
 				if err != nil {
 					b.Fatal(err)
 				}
-				if _, err := a.Session(context.Background()); err != nil {
+				s, err := a.Session(context.Background())
+				if err != nil {
 					b.Fatal(err)
 				}
+				return a, s
+			}
+			b.Run("Authorize+Refused", func(b *testing.B) {
+				a, s := newAuthenticator(b)
+				runCalls(b, &http.Client{Transport: providerOnly{a, s, client.Transport}}, srv.URL, mode.form)
+			})
+			b.Run("NewClient", func(b *testing.B) {
+				a, _ := newAuthenticator(b)
 				c, err := auth.NewClient(a, client)
 				if err != nil {
 					b.Fatal(err)
@@ -179,4 +191,26 @@ func runCalls(b *testing.B, c *http.Client, url, form string) {
 			b.Fatalf("HTTP %d, %d bytes, error %v", resp.StatusCode, buf.Len(), err)
 		}
 	}
+}
+
+// providerOnly is what NewClient asks of the provider and nothing more:
+// Authorize on the request itself (no clone), the base transport (no
+// retries), and Refused on the answer. For benchmarks only: a RoundTripper
+// must not change its request.
+type providerOnly struct {
+	a    *onsip.Authenticator
+	s    *auth.Session
+	next http.RoundTripper
+}
+
+func (p providerOnly) RoundTrip(req *http.Request) (*http.Response, error) {
+	if err := p.a.Authorize(req, p.s); err != nil {
+		return nil, err
+	}
+	resp, err := p.next.RoundTrip(req)
+	if err == nil && p.a.Refused(resp) {
+		_ = resp.Body.Close()
+		return nil, errors.New("session refused")
+	}
+	return resp, err
 }

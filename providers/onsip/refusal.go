@@ -81,7 +81,11 @@ func answerStart(body []byte) ([]byte, byte) {
 // pastSpace returns b past an optional UTF-8 byte order mark and the white
 // space that follows it; XML and JSON agree on what white space is.
 func pastSpace(b []byte) []byte {
-	return bytes.TrimLeft(bytes.TrimPrefix(b, utf8BOM), " \t\r\n")
+	b = bytes.TrimPrefix(b, utf8BOM)
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t' || b[0] == '\r' || b[0] == '\n') {
+		b = b[1:]
+	}
+	return b
 }
 
 // scanRefusal reads an OnSIP XML Response from r up to the end of its

@@ -121,11 +121,11 @@ func mayStartAnswer(b []byte) (known, may bool) {
 	if len(b) < len(utf8BOM) && bytes.HasPrefix(utf8BOM, b) {
 		return false, false // nothing yet, or perhaps a byte order mark on its way
 	}
-	if len(pastSpace(b)) == 0 {
+	rest := pastSpace(b)
+	if len(rest) == 0 {
 		return false, false
 	}
-	_, start := answerStart(b)
-	return true, start != 0
+	return true, rest[0] == startXML || rest[0] == startJSON
 }
 
 // mayHoldAnswer reports whether a body of contentType may hold an OnSIP
