@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pbxauth/pbxauth/auth"
 	"github.com/pbxauth/pbxauth/providers/ipcortex"
@@ -79,65 +80,119 @@ func benchClient(tb testing.TB) *http.Client {
 	return &http.Client{Transport: tr}
 }
 
+// clientModes are the ways BenchmarkClient authorizes its call: a
+// password session (the Red60urne cookie) and an API key in the JSON body,
+// each with what a hand-written client does for it.
+var clientModes = []struct {
+	name   string
+	creds  auth.Credentials
+	byHand func(req *http.Request) // what a hand-written client adds
+	body   string                  // the body a hand-written client sends
+}{
+	{"cookie", auth.Credentials{Username: aliceLogin, Password: alicePassword},
+		func(req *http.Request) { req.Header.Set("Cookie", ipcortex.CookieName+"="+benchSession) }, apiCall},
+	{"key-in-body", auth.Credentials{APIKey: aliceKey}, func(*http.Request) {},
+		`{"auth":{"type":"auth","key":"` + aliceKey + `"},` + apiCall[1:]},
+}
+
 // BenchmarkClient compares an IPCortex API call through auth.NewClient
 // (the held session, the request's clone, Authorize, the retrying
 // transport, Refused on a vendor-shaped answer) with the same request
-// authorized by hand and sent on the same transport, in the same run: with
-// a password session (the Red60urne cookie) and with an API key in the
-// JSON body. Between the two, Authorize+Refused is the provider's share
-// alone: NewClient's work less the clone and the retrying transport. All
-// read the whole answer.
+// authorized by hand and sent on the same transport, in the same run.
+// Between the two, Authorize+Refused is the provider's share alone:
+// NewClient's work less the clone and the retrying transport. All read the
+// whole answer. Beside the time on the clock each reports the process's
+// CPU time (client and server alike) per call, which a shared machine
+// moves far less.
 func BenchmarkClient(b *testing.B) {
-	for _, mode := range []struct {
-		name   string
-		creds  auth.Credentials
-		byHand func(req *http.Request) // what a hand-written client adds
-		body   string                  // the body a hand-written client sends
-	}{
-		{"cookie", auth.Credentials{Username: aliceLogin, Password: alicePassword},
-			func(req *http.Request) { req.Header.Set("Cookie", ipcortex.CookieName+"="+benchSession) }, apiCall},
-		{"key-in-body", auth.Credentials{APIKey: aliceKey}, func(*http.Request) {},
-			`{"auth":{"type":"auth","key":"` + aliceKey + `"},` + apiCall[1:]},
-	} {
+	for _, mode := range clientModes {
 		b.Run(mode.name, func(b *testing.B) {
-			srv := vendorServer(b)
-			client := benchClient(b)
-			url := srv.URL + "/rest/call/list"
-			b.Run("by-hand", func(b *testing.B) {
-				runCalls(b, client, url, mode.body, mode.byHand)
-			})
-			newAuthenticator := func(b *testing.B) (*ipcortex.Authenticator, *auth.Session) {
-				a := mustNew(b, auth.Config{Endpoint: srv.URL, HTTPClient: client, Credentials: mode.creds})
-				s, err := a.Session(context.Background())
-				if err != nil {
-					b.Fatal(err)
-				}
-				return a, s
+			for _, v := range clientVariants(b, mode.creds, mode.byHand, mode.body) {
+				b.Run(v.name, func(b *testing.B) {
+					b.ReportAllocs()
+					cpuStart, cpuOK := processCPU()
+					for b.Loop() {
+						v.call(b)
+					}
+					if cpuEnd, ok := processCPU(); ok && cpuOK {
+						b.ReportMetric(float64(cpuEnd-cpuStart)/float64(b.N), "cpu-ns/op")
+					}
+				})
 			}
-			b.Run("Authorize+Refused", func(b *testing.B) {
-				a, s := newAuthenticator(b)
-				runCalls(b, &http.Client{Transport: providerOnly{a, s, client.Transport}}, url, apiCall, func(*http.Request) {})
-			})
-			b.Run("NewClient", func(b *testing.B) {
-				a, _ := newAuthenticator(b)
-				c, err := auth.NewClient(a, client)
-				if err != nil {
-					b.Fatal(err)
-				}
-				runCalls(b, c, url, apiCall, func(*http.Request) {})
-			})
 		})
 	}
 }
 
-// runCalls posts body to url b.N times through c, after authorize, reading
-// each answer to its end, and fails b on any answer that is not a success.
-func runCalls(b *testing.B, c *http.Client, url, body string, authorize func(*http.Request)) {
+// BenchmarkClientPaired makes BenchmarkClient's calls taking turns, call by
+// call, in a rotating order, so that a machine whose speed changes during
+// the run slows them all alike, and reports the time of Authorize+Refused
+// and of NewClient against by hand's: "x-by-hand" ratios.
+func BenchmarkClientPaired(b *testing.B) {
+	for _, mode := range clientModes {
+		b.Run(mode.name, func(b *testing.B) {
+			variants := clientVariants(b, mode.creds, mode.byHand, mode.body)
+			spent := make([]time.Duration, len(variants))
+			turn := 0
+			for b.Loop() {
+				for k := range variants {
+					v := (turn + k) % len(variants)
+					start := time.Now()
+					variants[v].call(b)
+					spent[v] += time.Since(start)
+				}
+				turn++
+			}
+			for v := 1; v < len(variants); v++ {
+				b.ReportMetric(float64(spent[v])/float64(spent[0]), variants[v].name+"-x-by-hand")
+			}
+		})
+	}
+}
+
+// variant is one way to make a benchmarked call; call makes it once.
+type variant struct {
+	name string
+	call func(b *testing.B)
+}
+
+// clientVariants starts a vendor-shaped server and returns the three ways
+// to make the API call to it: by hand (byHand on a request with body
+// byHandBody), then Authorize+Refused, then NewClient, both of these with
+// creds. All share one transport.
+func clientVariants(b *testing.B, creds auth.Credentials, byHand func(*http.Request), byHandBody string) []variant {
+	srv := vendorServer(b)
+	client := benchClient(b)
+	url := srv.URL + "/rest/call/list"
+	newAuthenticator := func() (*ipcortex.Authenticator, *auth.Session) {
+		a := mustNew(b, auth.Config{Endpoint: srv.URL, HTTPClient: client, Credentials: creds})
+		s, err := a.Session(context.Background())
+		if err != nil {
+			b.Fatal(err)
+		}
+		return a, s
+	}
+	a, s := newAuthenticator()
+	viaProvider := &http.Client{Transport: providerOnly{a, s, client.Transport}}
+	a, _ = newAuthenticator()
+	viaNewClient, err := auth.NewClient(a, client)
+	if err != nil {
+		b.Fatal(err)
+	}
+	none := func(*http.Request) {}
+	return []variant{
+		{"by-hand", poster(client, url, byHandBody, byHand)},
+		{"Authorize+Refused", poster(viaProvider, url, apiCall, none)},
+		{"NewClient", poster(viaNewClient, url, apiCall, none)},
+	}
+}
+
+// poster returns a call that posts body to url through c, after
+// authorize, reads the answer to its end, and fails b on any answer that
+// is not a success.
+func poster(c *http.Client, url, body string, authorize func(*http.Request)) func(b *testing.B) {
 	want := []byte(`{"result":"success"`)
 	var buf bytes.Buffer
-	b.ReportAllocs()
-	cpuStart, cpuOK := processCPU()
-	for b.Loop() {
+	return func(b *testing.B) {
 		req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
 		if err != nil {
 			b.Fatal(err)
@@ -154,11 +209,6 @@ func runCalls(b *testing.B, c *http.Client, url, body string, authorize func(*ht
 		if err != nil || resp.StatusCode != http.StatusOK || !bytes.HasPrefix(buf.Bytes(), want) {
 			b.Fatalf("HTTP %d, %d bytes, error %v", resp.StatusCode, buf.Len(), err)
 		}
-	}
-	// The process's CPU time (client and server alike) per call: on a
-	// shared machine it moves far less than the time on the clock.
-	if cpuEnd, ok := processCPU(); ok && cpuOK {
-		b.ReportMetric(float64(cpuEnd-cpuStart)/float64(b.N), "cpu-ns/op")
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pbxauth/pbxauth/auth"
 	"github.com/pbxauth/pbxauth/providers/onsip"
@@ -117,65 +118,116 @@ func benchClient(tb testing.TB) *http.Client {
 	return &http.Client{Transport: tr}
 }
 
+// clientModes are the calls BenchmarkClient makes: a form POST of
+// UserRead, answered in XML, and the same asking for JSON.
+var clientModes = []struct {
+	name string
+	form string // the call without its session
+}{
+	{"UserRead", "Action=UserRead"},
+	{"UserRead-json", "Action=UserRead&Output=json"},
+}
+
 // BenchmarkClient compares an OnSIP call through auth.NewClient (the held
 // session, the request's clone, Authorize, the retrying transport, Refused
 // on a vendor-shaped answer) with the same request authorized by hand and
 // sent on the same transport, in the same run. Between the two,
 // Authorize+Refused is the provider's share alone: NewClient's work less
-// the clone and the retrying transport. All read the whole answer.
+// the clone and the retrying transport. All read the whole answer. Beside
+// the time on the clock each reports the process's CPU time (client and
+// server alike) per call, which a shared machine moves far less.
 func BenchmarkClient(b *testing.B) {
-	for _, mode := range []struct {
-		name string
-		form string // the call without its session
-	}{
-		{"UserRead", "Action=UserRead"},
-		{"UserRead-json", "Action=UserRead&Output=json"},
-	} {
+	for _, mode := range clientModes {
 		b.Run(mode.name, func(b *testing.B) {
-			srv := vendorServer(b)
-			client := benchClient(b)
-			b.Run("by-hand", func(b *testing.B) {
-				runCalls(b, client, srv.URL, mode.form+"&SessionId="+benchSessionID)
-			})
-			newAuthenticator := func(b *testing.B) (*onsip.Authenticator, *auth.Session) {
-				a, err := onsip.New(auth.Config{Endpoint: srv.URL, HTTPClient: client,
-					Credentials: auth.Credentials{Username: user, Password: password}})
-				if err != nil {
-					b.Fatal(err)
-				}
-				s, err := a.Session(context.Background())
-				if err != nil {
-					b.Fatal(err)
-				}
-				return a, s
+			for _, v := range clientVariants(b, mode.form) {
+				b.Run(v.name, func(b *testing.B) {
+					b.ReportAllocs()
+					cpuStart, cpuOK := processCPU()
+					for b.Loop() {
+						v.call(b)
+					}
+					if cpuEnd, ok := processCPU(); ok && cpuOK {
+						b.ReportMetric(float64(cpuEnd-cpuStart)/float64(b.N), "cpu-ns/op")
+					}
+				})
 			}
-			b.Run("Authorize+Refused", func(b *testing.B) {
-				a, s := newAuthenticator(b)
-				runCalls(b, &http.Client{Transport: providerOnly{a, s, client.Transport}}, srv.URL, mode.form)
-			})
-			b.Run("NewClient", func(b *testing.B) {
-				a, _ := newAuthenticator(b)
-				c, err := auth.NewClient(a, client)
-				if err != nil {
-					b.Fatal(err)
-				}
-				runCalls(b, c, srv.URL, mode.form)
-			})
 		})
 	}
 }
 
-// runCalls posts form to url b.N times through c, reading each answer to
-// its end, and fails b on any answer that is not the user.
-func runCalls(b *testing.B, c *http.Client, url, form string) {
+// BenchmarkClientPaired makes BenchmarkClient's calls taking turns, call by
+// call, in a rotating order, so that a machine whose speed changes during
+// the run slows them all alike, and reports the time of Authorize+Refused
+// and of NewClient against by hand's: "x-by-hand" ratios.
+func BenchmarkClientPaired(b *testing.B) {
+	for _, mode := range clientModes {
+		b.Run(mode.name, func(b *testing.B) {
+			variants := clientVariants(b, mode.form)
+			spent := make([]time.Duration, len(variants))
+			turn := 0
+			for b.Loop() {
+				for k := range variants {
+					v := (turn + k) % len(variants)
+					start := time.Now()
+					variants[v].call(b)
+					spent[v] += time.Since(start)
+				}
+				turn++
+			}
+			for v := 1; v < len(variants); v++ {
+				b.ReportMetric(float64(spent[v])/float64(spent[0]), variants[v].name+"-x-by-hand")
+			}
+		})
+	}
+}
+
+// variant is one way to make a benchmarked call; call makes it once.
+type variant struct {
+	name string
+	call func(b *testing.B)
+}
+
+// clientVariants starts a vendor-shaped server and returns the three ways
+// to post form to it with a session: by hand first, then
+// Authorize+Refused, then NewClient. All share one transport.
+func clientVariants(b *testing.B, form string) []variant {
+	srv := vendorServer(b)
+	client := benchClient(b)
+	newAuthenticator := func() (*onsip.Authenticator, *auth.Session) {
+		a, err := onsip.New(auth.Config{Endpoint: srv.URL, HTTPClient: client,
+			Credentials: auth.Credentials{Username: user, Password: password}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		s, err := a.Session(context.Background())
+		if err != nil {
+			b.Fatal(err)
+		}
+		return a, s
+	}
+	a, s := newAuthenticator()
+	viaProvider := &http.Client{Transport: providerOnly{a, s, client.Transport}}
+	a, _ = newAuthenticator()
+	viaNewClient, err := auth.NewClient(a, client)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return []variant{
+		{"by-hand", poster(client, srv.URL, form+"&SessionId="+benchSessionID)},
+		{"Authorize+Refused", poster(viaProvider, srv.URL, form)},
+		{"NewClient", poster(viaNewClient, srv.URL, form)},
+	}
+}
+
+// poster returns a call that posts form to url through c, reads the answer
+// to its end, and fails b on any answer that is not the user.
+func poster(c *http.Client, url, form string) func(b *testing.B) {
 	want := []byte("<UserId>152255</UserId>")
 	if strings.Contains(form, "Output=json") {
 		want = []byte(`"UserId":"152255"`)
 	}
 	var buf bytes.Buffer
-	b.ReportAllocs()
-	cpuStart, cpuOK := processCPU()
-	for b.Loop() {
+	return func(b *testing.B) {
 		req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(form))
 		if err != nil {
 			b.Fatal(err)
@@ -191,11 +243,6 @@ func runCalls(b *testing.B, c *http.Client, url, form string) {
 		if err != nil || resp.StatusCode != http.StatusOK || !bytes.Contains(buf.Bytes(), want) {
 			b.Fatalf("HTTP %d, %d bytes, error %v", resp.StatusCode, buf.Len(), err)
 		}
-	}
-	// The process's CPU time (client and server alike) per call: on a
-	// shared machine it moves far less than the time on the clock.
-	if cpuEnd, ok := processCPU(); ok && cpuOK {
-		b.ReportMetric(float64(cpuEnd-cpuStart)/float64(b.N), "cpu-ns/op")
 	}
 }
 
