@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 // The vendor's namespace, as its sample documents declare it.
@@ -311,5 +313,19 @@ func TestMayHoldAnswer(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(100, func() { mayHoldAnswer("text/xml; charset=utf-8") }); n != 0 {
 		t.Errorf("%v allocations for text/xml", n)
+	}
+}
+
+// refusesSessionFast relies on no letter outside ASCII folding, as
+// encoding/json folds keys (unicode.SimpleFold), to a letter of "error":
+// Unicode has such letters only for 'k' and 's'. A new Unicode version
+// that adds one must fail here.
+func TestNoFoldOutsideASCIIForErrorLetters(t *testing.T) {
+	for r := rune(utf8.RuneSelf); r <= unicode.MaxRune; r++ {
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			if f < utf8.RuneSelf && strings.ContainsRune(errorKey, unicode.ToLower(f)) {
+				t.Errorf("%U folds to %q", r, f)
+			}
+		}
 	}
 }
