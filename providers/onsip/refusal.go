@@ -2,6 +2,7 @@ package onsip
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
@@ -181,22 +182,56 @@ func decodedAll(err error) bool {
 	return err == nil || errors.As(err, &typeErr)
 }
 
-// containsFoldASCII reports whether b holds word, ASCII lower-case letters,
-// in any mix of cases.
+// containsFoldASCII reports whether b holds word, three or more ASCII
+// lower-case letters, in any mix of cases. It looks eight bytes at a time
+// for word's second and third letters side by side, in any case (for
+// "error" that pair, "rr", is rare), and checks the whole word only there.
 func containsFoldASCII(b []byte, word string) bool {
-	for i := 0; i+len(word) <= len(b); i++ {
-		if b[i]|0x20 != word[0] {
+	const ones, highs, fold = 0x0101010101010101, 0x8080808080808080, 0x2020202020202020
+	same := ones * uint64(word[1]) // the second letter in every byte
+	if word[1] != word[2] {
+		return containsFoldSlow(b, word)
+	}
+	// Windows of 8 bytes, 7 apart, so that every two neighbouring bytes
+	// share one.
+	i := 0
+	for ; i+8 <= len(b); i += 7 {
+		x := (binary.LittleEndian.Uint64(b[i:]) | fold) ^ same
+		// A high bit for each zero byte of x (a letter found), and
+		// perhaps for bytes above one: never a letter missed.
+		z := (x - ones) &^ x & highs
+		if z&(z>>8) == 0 {
 			continue
 		}
-		j := 1
-		for j < len(word) && b[i+j]|0x20 == word[j] {
-			j++
+		if containsFoldSlow(b[max(i-1, 0):min(i+8+len(word), len(b))], word) {
+			return true
 		}
-		if j == len(word) {
+	}
+	return containsFoldSlow(b[max(i-1, 0):], word)
+}
+
+// containsFoldSlow is containsFoldASCII a byte at a time.
+func containsFoldSlow(b []byte, word string) bool {
+	for i := 0; i+len(word) <= len(b); i++ {
+		if equalFoldASCII(b[i:i+len(word)], word) {
 			return true
 		}
 	}
 	return false
+}
+
+// equalFoldASCII reports whether b is word, ASCII lower-case letters, in
+// any mix of cases.
+func equalFoldASCII(b []byte, word string) bool {
+	if len(b) != len(word) {
+		return false
+	}
+	for i := range b {
+		if b[i]|0x20 != word[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // escapesLetterOf reports whether b holds a JSON \u escape of one of

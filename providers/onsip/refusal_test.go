@@ -192,10 +192,41 @@ func TestContainsFoldASCII(t *testing.T) {
 		want bool
 	}{
 		{"", false}, {"erro", false}, {"error", true}, {"xxERRORxx", true}, {"eRrOr", true},
-		{"errxor", false}, {"eerror", true}, {"e\u0280ror", false}, {"errorr", true},
+		{"errxor", false}, {"eerror", true}, {"e\u0280ror", false}, {"errorr", true}, {"rr", false},
 	} {
 		if got := containsFoldASCII([]byte(tc.b), "error"); got != tc.want {
 			t.Errorf("containsFoldASCII(%q) = %v", tc.b, got)
+		}
+	}
+	// Every spelling of the word at every place in bodies around the
+	// eight-byte windows' sizes.
+	for n := 0; n <= 40; n++ {
+		for at := 0; at+len(errorKey) <= n; at++ {
+			for mask := range 1 << len(errorKey) {
+				word := []byte(errorKey)
+				for k := range word {
+					if mask&(1<<k) != 0 {
+						word[k] -= 'a' - 'A'
+					}
+				}
+				b := []byte(strings.Repeat("r", n))
+				copy(b[at:], word)
+				if !containsFoldASCII(b, errorKey) {
+					t.Fatalf("containsFoldASCII(%q) = false", b)
+				}
+			}
+		}
+	}
+	// Against the byte-at-a-time search, on bodies of the word's letters.
+	seed := uint32(1)
+	for range 20000 {
+		b := make([]byte, 1+seed%37)
+		for k := range b {
+			seed = seed*1664525 + 1013904223
+			b[k] = "eErRoOx"[(seed>>16)%7]
+		}
+		if got, want := containsFoldASCII(b, errorKey), containsFoldSlow(b, errorKey); got != want {
+			t.Fatalf("containsFoldASCII(%q) = %v, byte by byte %v", b, got, want)
 		}
 	}
 }
