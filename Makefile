@@ -37,7 +37,11 @@ bench: redis-server
 # Each fuzz target runs for FUZZTIME (go test -fuzz takes one target at a time).
 fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzDecodeResponse$$' -fuzztime=$(FUZZTIME) ./providers/onsip/
+	$(GO) test -run='^$$' -fuzz='^FuzzRefusal$$' -fuzztime=$(FUZZTIME) ./providers/onsip/
+	$(GO) test -run='^$$' -fuzz='^FuzzSessionForm$$' -fuzztime=$(FUZZTIME) ./providers/onsip/
 	$(GO) test -run='^$$' -fuzz='^FuzzDecodeResponse$$' -fuzztime=$(FUZZTIME) ./providers/ipcortex/
+	$(GO) test -run='^$$' -fuzz='^FuzzRefusal$$' -fuzztime=$(FUZZTIME) ./providers/ipcortex/
+	$(GO) test -run='^$$' -fuzz='^FuzzKeySplice$$' -fuzztime=$(FUZZTIME) ./providers/ipcortex/
 	$(GO) test -run='^$$' -fuzz='^FuzzRedact$$' -fuzztime=$(FUZZTIME) ./auth/provider/
 	$(GO) test -run='^$$' -fuzz='^FuzzRetryAfter$$' -fuzztime=$(FUZZTIME) ./internal/transport/
 	cd store/redisstore && $(GO) test -run='^$$' -fuzz='^FuzzOpen$$' -fuzztime=$(FUZZTIME) .

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"bytes"
 	"io"
 
 	"github.com/pbxauth/pbxauth/internal/transport"
@@ -20,9 +21,25 @@ func ReadLimited(r io.Reader, limit int64) ([]byte, error) {
 	return transport.ReadLimited(r, limit)
 }
 
-// PutBack returns a body that gives read and then the rest, and whose Close
-// closes rest: what a Refused method that peeked at an answer puts back in
-// resp.Body, so the application still reads the whole answer.
-func PutBack(read []byte, rest io.ReadCloser) io.ReadCloser {
-	return transport.PutBack(read, rest)
+// PutBack returns the body a Refused method that read the start of an
+// answer puts back in resp.Body, so the application still reads the whole
+// answer: read, then what rest holds after it; its Close closes rest. When
+// whole reports that rest is at its end, the body is given back from
+// memory, a standard reader at the cost of one small allocation.
+func PutBack(read []byte, rest io.ReadCloser, whole bool) io.ReadCloser {
+	if !whole {
+		return transport.PutBack(read, rest)
+	}
+	b := &answer{original: rest}
+	b.Reset(read)
+	return b
 }
+
+// answer is an answer read whole, given back from memory. Its Close closes
+// the original body, which has nothing more to give.
+type answer struct {
+	bytes.Reader
+	original io.Closer
+}
+
+func (b *answer) Close() error { return b.original.Close() }

@@ -33,3 +33,10 @@ func StatusError(provider, op string, status int) *auth.Error {
 // session a request carried: 401 or 403. It is auth.NewClient's refusal
 // test for providers without a Refused method, and where theirs starts.
 func RefusedStatus(code int) bool { return transport.RefusedStatus(code) }
+
+// RequestError is the error of a request an Authorize method will not sign
+// (no session, a body it cannot read): auth.ErrProtocol for op
+// auth.OpRequest, with message, which must quote nothing of the request.
+func RequestError(provider, message string) *auth.Error {
+	return &auth.Error{Provider: provider, Op: auth.OpRequest, Err: auth.ErrProtocol, Message: message}
+}

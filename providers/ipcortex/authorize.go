@@ -17,7 +17,10 @@ import (
 //     Red60urne cookie req already carries;
 //   - with an API key and a JSON object body: the key in the body's "auth"
 //     object ({"auth":{"type":"auth","key":..}}, other fields kept), unless
-//     [KeyInHeader] was given;
+//     [KeyInHeader] was given. A body without an "auth" member gets one in
+//     front, every byte it had kept; one with an "auth" member (or a member
+//     name written with escapes) is decoded and written anew, the key
+//     merged into that object;
 //   - with an API key otherwise (a GET, a body that is not a JSON object,
 //     or KeyInHeader): the header "Authorization: token auth=KEY".
 //
@@ -65,35 +68,30 @@ func (a *Authenticator) keyInBody(req *http.Request) (bool, error) {
 	if req.Body == nil || req.Body == http.NoBody {
 		return false, nil
 	}
-	// A replayable body is read through a copy, leaving req.Body as it is
-	// unless it is replaced.
-	body := req.Body
-	if req.GetBody != nil {
-		fresh, err := req.GetBody()
-		if err != nil {
-			return false, requestError("cannot read the request body again: GetBody failed")
+	// Room for the key's member and a comma, so that the splice needs no
+	// other buffer. req.Body is this try's own to read (auth.Authorizer's
+	// contract): a body not rewritten is put back.
+	read, shape, whole, err := readJSON(req.Body, req.ContentLength, len(a.keyMember)+1)
+	var merged []byte
+	if err == nil && shape == object {
+		var ok bool
+		if merged, ok = spliceKey(read, a.keyMember.Reveal()); !ok {
+			merged, _ = withKey(read, a.creds.APIKey.Reveal())
 		}
-		defer fresh.Close()
-		body = fresh
 	}
-	read, shape, err := readObject(body)
-	if req.GetBody == nil {
-		req.Body = provider.PutBack(read, req.Body)
-	}
-	switch {
-	case err != nil:
-		return false, &auth.Error{Provider: Name, Op: auth.OpRequest, Err: auth.ErrProtocol,
-			Message: "cannot read the request body"}
-	case shape == tooLarge:
-		return false, requestError("JSON body over 1 MiB: too large to add the API key to; use KeyInHeader")
-	case shape == notObject:
-		return false, nil
-	}
-	merged, ok := withKey(read, a.creds.APIKey.Reveal())
-	if !ok {
+	if merged == nil {
+		req.Body = provider.PutBack(read, req.Body, whole)
+		switch {
+		case err != nil:
+			return false, requestError("cannot read the request body")
+		case shape == tooLarge:
+			return false, requestError("JSON body over 1 MiB: too large to add the API key to; use KeyInHeader")
+		}
 		return false, nil
 	}
 	_ = req.Body.Close() // replaced: the transport will close the new one
+	// A *bytes.Reader behind io.NopCloser: net/http sends the headers and
+	// such a body in one write.
 	req.Body = io.NopCloser(bytes.NewReader(merged))
 	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(merged)), nil }
 	req.ContentLength = int64(len(merged))

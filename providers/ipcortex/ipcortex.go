@@ -26,6 +26,9 @@ type Authenticator struct {
 	endpoint string // the PBX's base URL, as configured
 	creds    auth.Credentials
 	opts     options
+	// keyMember is the body member `"auth":{"type":"auth","key":KEY}` that
+	// Authorize splices into a JSON body, made once; "" with a password.
+	keyMember auth.Secret
 }
 
 var (
@@ -80,6 +83,13 @@ func New(cfg auth.Config, opts ...Option) (*Authenticator, error) {
 		return nil, fmt.Errorf("ipcortex: %w", err)
 	}
 	a := &Authenticator{endpoint: u.String(), creds: c, opts: o}
+	if c.APIKey != "" {
+		member, ok := keyMember(c.APIKey.Reveal())
+		if !ok {
+			return nil, errors.New("ipcortex: cannot encode the API key") // strings always encode
+		}
+		a.keyMember = auth.Secret(member)
+	}
 	a.Cache = provider.NewCache(Name, cfg, u, (*backend)(a))
 	return a, nil
 }

@@ -1,7 +1,6 @@
 package ipcortex
 
 import (
-	"encoding/json"
 	"net/http"
 
 	"github.com/pbxauth/pbxauth/auth/provider"
@@ -13,9 +12,10 @@ import (
 // a call it cannot authenticate. Other statuses are left to the caller:
 // a 400 or 500 with "fail" is a failed call, not a lost session.
 //
-// To look at the body it reads at most 1 MiB, and only when the body starts
-// with '{'; it then puts back an equivalent body (the bytes read, then the
-// rest, closing the original on Close), so the caller still reads it all.
+// To look at the body it reads at most 1 MiB, into one buffer sized by its
+// Content-Length, and only when the body starts with '{'; it then puts back
+// an equivalent body (the bytes read, then the rest, closing the original
+// on Close), so the caller still reads it all.
 func (a *Authenticator) Refused(resp *http.Response) bool {
 	switch {
 	case resp == nil:
@@ -25,12 +25,14 @@ func (a *Authenticator) Refused(resp *http.Response) bool {
 	case resp.StatusCode < 200 || resp.StatusCode > 299 || resp.Body == nil || resp.Body == http.NoBody:
 		return false
 	}
-	read, shape, _ := readObject(resp.Body)
+	read, shape, whole, _ := readJSON(resp.Body, resp.ContentLength, 0)
 	// A read error stays for the caller: it comes again after the bytes read.
-	resp.Body = provider.PutBack(read, resp.Body)
+	resp.Body = provider.PutBack(read, resp.Body, whole)
 	if shape != object {
 		return false
 	}
-	var o outcome
-	return json.Unmarshal(read, &o) == nil && o.Result == resultFail
+	if refused, sure := refusedAnswerFast(read); sure {
+		return refused
+	}
+	return refusedAnswer(read)
 }

@@ -18,9 +18,9 @@ import (
 // These tests hold the wire-safety rules on a real loopback connection to
 // the fake PBX: no repeated side effect, no orphan session, no crash.
 
-// apiCall posts body to path through c and returns the answer's status
+// postJSON posts body to path through c and returns the answer's status
 // and body.
-func apiCall(t *testing.T, c *http.Client, url, body string, header ...string) (int, string, error) {
+func postJSON(t *testing.T, c *http.Client, url, body string, header ...string) (int, string, error) {
 	t.Helper()
 	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, url, strings.NewReader(body))
 	require.NoError(t, err)
@@ -48,7 +48,7 @@ func TestRefusedActionsCostOneLogin(t *testing.T) {
 	require.NoError(t, err)
 	srv.DenyCalls(true)
 	for range 100 {
-		status, body, err := apiCall(t, c, srv.URL+"/rest/call/hangup", `{"call":1}`)
+		status, body, err := postJSON(t, c, srv.URL+"/rest/call/hangup", `{"call":1}`)
 		require.NoError(t, err)
 		assert.Equal(t, http.StatusOK, status)
 		assert.Contains(t, body, "permission denied", "the vendor's answer reaches the caller")
@@ -60,7 +60,7 @@ func TestRefusedActionsCostOneLogin(t *testing.T) {
 
 	// With permission back, calls succeed on the same session.
 	srv.DenyCalls(false)
-	_, body, err := apiCall(t, c, srv.URL+"/rest/call/list", `{}`)
+	_, body, err := postJSON(t, c, srv.URL+"/rest/call/list", `{}`)
 	require.NoError(t, err)
 	assert.Contains(t, body, `"result":"success"`)
 }
@@ -75,18 +75,18 @@ func TestLostPostIsNotSentAgain(t *testing.T) {
 			cfg.Retry = auth.RetryPolicy{MaxAttempts: 4, BaseDelay: 1, MaxDelay: 1}
 			c, err := auth.NewClient(mustNew(t, cfg), nil)
 			require.NoError(t, err)
-			_, _, err = apiCall(t, c, srv.URL+"/rest/call/list", `{}`) // signs in
+			_, _, err = postJSON(t, c, srv.URL+"/rest/call/list", `{}`) // signs in
 			require.NoError(t, err)
 
 			srv.DropNext(1)
-			_, _, err = apiCall(t, c, srv.URL+"/rest/call/dial", `{"number":"+15551234"}`)
+			_, _, err = postJSON(t, c, srv.URL+"/rest/call/dial", `{"number":"+15551234"}`)
 			e := requireErrorIs(t, err, auth.ErrUnavailable)
 			assert.Contains(t, e.Error(), "may have been carried out")
 			assert.Equal(t, 1, srv.Calls("/rest/call/dial"), "a call that may have been placed is never placed again")
 
 			// Marked safe to repeat, it is sent again.
 			srv.DropNext(1)
-			status, _, err := apiCall(t, c, srv.URL+"/rest/call/dial", `{"number":"+15551234"}`, "Idempotency-Key", "k-1")
+			status, _, err := postJSON(t, c, srv.URL+"/rest/call/dial", `{"number":"+15551234"}`, "Idempotency-Key", "k-1")
 			require.NoError(t, err)
 			assert.Equal(t, http.StatusOK, status)
 			assert.Equal(t, 3, srv.Calls("/rest/call/dial"))
@@ -102,19 +102,19 @@ func TestGatewayAnswersToAPost(t *testing.T) {
 	cfg.Retry = auth.RetryPolicy{MaxAttempts: 4, BaseDelay: 1, MaxDelay: 1}
 	c, err := auth.NewClient(mustNew(t, cfg), nil)
 	require.NoError(t, err)
-	_, _, err = apiCall(t, c, srv.URL+"/rest/call/list", `{}`)
+	_, _, err = postJSON(t, c, srv.URL+"/rest/call/list", `{}`)
 	require.NoError(t, err)
 
 	for _, code := range []int{http.StatusBadGateway, http.StatusGatewayTimeout} {
 		srv.FailNext(1, code)
 		before := srv.Requests()
-		status, _, err := apiCall(t, c, srv.URL+"/rest/call/dial", `{}`)
+		status, _, err := postJSON(t, c, srv.URL+"/rest/call/dial", `{}`)
 		require.NoError(t, err)
 		assert.Equal(t, code, status)
 		assert.Equal(t, 1, srv.Requests()-before)
 	}
 	srv.FailNext(2, http.StatusServiceUnavailable)
-	status, _, err := apiCall(t, c, srv.URL+"/rest/call/dial", `{}`)
+	status, _, err := postJSON(t, c, srv.URL+"/rest/call/dial", `{}`)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusOK, status)
 }

@@ -1,6 +1,7 @@
 package onsip
 
 import (
+	"bytes"
 	"io"
 	"mime"
 	"net/http"
@@ -8,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/pbxauth/pbxauth/auth"
+	"github.com/pbxauth/pbxauth/auth/provider"
 )
 
 // maxFormBody bounds the request body Authorize reads to add the session.
@@ -22,14 +24,22 @@ const sessionParam = "SessionId"
 // URL-encoded form body of any other method, replacing a SessionId already
 // there. The new body is replayable (GetBody is set). A body of another
 // content type (a multipart form, say) is left alone and the SessionId goes
-// into the query instead.
+// into the query instead. A plain form or query keeps every byte it had,
+// the SessionId added at its end; one with a SessionId, or an escaped key,
+// is parsed and written anew, its parameters sorted by key.
 //
-// Authorize gives req, auth.NewClient's shallow copy of the caller's
-// request, a new URL or body and header of its own; what it shares with
-// the caller's request is left as it was. (auth.NewClient has already
-// refused a request to another origin than the endpoint's.) It refuses,
-// with an *auth.Error holding auth.ErrProtocol, a query or form body that
-// is not URL-encoded or is over 1 MiB.
+// A call that names only read-only actions (every Action parameter, in the
+// form and the query, ends in "Read" or "Browse") is marked safe to repeat
+// the way net/http reads it: an X-Idempotency-Key entry with no value,
+// which is not sent. OnSIP sends reads as POSTs too, so the method cannot
+// say.
+//
+// req is auth.NewClient's shallow copy of the caller's request: Authorize
+// gives it a URL, body and header of its own before changing them, and
+// what it shares with the caller's request stays as it was. (NewClient has
+// already refused a request to another origin than the endpoint's.) It
+// refuses, with an *auth.Error holding auth.ErrProtocol, a query or form
+// body that is not URL-encoded or is over 1 MiB.
 func (a *Authenticator) Authorize(req *http.Request, s *auth.Session) error {
 	switch {
 	case s == nil || s.ID == "":
@@ -50,13 +60,22 @@ func (a *Authenticator) Authorize(req *http.Request, s *auth.Session) error {
 
 // setQuery sets the SessionId parameter of req's query.
 func setQuery(req *http.Request, id string) error {
-	q, err := url.ParseQuery(req.URL.RawQuery)
-	if err != nil {
-		return requestError("the request's query is not URL-encoded")
+	query, ok := querySession(req.URL.RawQuery, id)
+	if !ok {
+		var err error
+		if query, err = rewriteForm(req.URL.RawQuery, id); err != nil {
+			return requestError("the request's query is not URL-encoded")
+		}
 	}
-	q.Set(sessionParam, id)
+	if req.Body == nil || req.Body == http.NoBody {
+		// A body of another type may name actions too: only a call
+		// without one is judged by its query alone.
+		if readOnlyUnmarked(req, req.URL.RawQuery, "") {
+			editHeader(req, func(h http.Header) { h[idempotencyKey] = nil })
+		}
+	}
 	u := *req.URL // the caller's URL stays as it was
-	u.RawQuery = q.Encode()
+	u.RawQuery = query
 	req.URL = &u
 	return nil
 }
@@ -67,34 +86,86 @@ func setForm(req *http.Request, id string) error {
 	var raw []byte
 	if req.Body != nil && req.Body != http.NoBody {
 		var err error
-		raw, err = io.ReadAll(io.LimitReader(req.Body, maxFormBody+1))
+		raw, err = readForm(req.Body, req.ContentLength, maxFormBody, len("&"+sessionPair)+len(url.QueryEscape(id)))
 		_ = req.Body.Close() // replaced below; the transport will not close it
 		switch {
 		case err != nil:
-			return &auth.Error{Provider: Name, Op: auth.OpRequest, Err: auth.ErrProtocol,
-				Message: "cannot read the request body"}
+			return requestError("cannot read the request body")
 		case len(raw) > maxFormBody:
 			return requestError("the request body is over 1 MiB")
 		}
 	}
-	form, err := url.ParseQuery(string(raw))
-	if err != nil {
-		return requestError("the request body is not a URL-encoded form")
+	// Before the body grows into raw's array: raw itself stays as read.
+	readOnly := readOnlyUnmarked(req, req.URL.RawQuery, raw)
+	body, ok := appendSessionForm(raw, id)
+	if !ok {
+		form, err := rewriteForm(string(raw), id)
+		if err != nil {
+			return requestError("the request body is not a URL-encoded form")
+		}
+		body = []byte(form)
 	}
-	form.Set(sessionParam, id)
-	body := form.Encode()
-	req.Body = io.NopCloser(strings.NewReader(body))
-	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(body)), nil }
+	// A *bytes.Reader behind io.NopCloser: net/http sends the headers and
+	// such a body in one write.
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	req.ContentLength = int64(len(body))
 	req.TransferEncoding = nil // the length is known now
-	if req.Header.Get("Content-Type") != formType {
-		req.Header = req.Header.Clone() // the caller's header stays as it was
-		if req.Header == nil {
-			req.Header = make(http.Header, 1)
-		}
-		req.Header.Set("Content-Type", formType)
+	ct := req.Header["Content-Type"]
+	if setType := len(ct) != 1 || ct[0] != formType; readOnly || setType {
+		editHeader(req, func(h http.Header) {
+			if readOnly {
+				h[idempotencyKey] = nil
+			}
+			if setType {
+				h.Set("Content-Type", formType)
+			}
+		})
 	}
 	return nil
+}
+
+// editHeader edits a copy of req's header and gives req the copy: the
+// header req shares with the caller's request stays as it was.
+func editHeader(req *http.Request, edit func(http.Header)) {
+	h := req.Header.Clone()
+	if h == nil {
+		h = make(http.Header, 2)
+	}
+	edit(h)
+	req.Header = h
+}
+
+// rewriteForm sets the SessionId parameter of form, a URL-encoded form,
+// the long way: parsed, set, and encoded anew with its keys sorted. It
+// takes any form url.ParseQuery takes.
+func rewriteForm(form, id string) (string, error) {
+	values, err := url.ParseQuery(form)
+	if err != nil {
+		return "", err
+	}
+	values.Set(sessionParam, id)
+	return values.Encode(), nil
+}
+
+// idempotencyKey is the header net/http takes as a sign that a request is
+// safe to repeat; with no value it is not sent.
+const idempotencyKey = "X-Idempotency-Key"
+
+// readOnlyUnmarked reports whether req should be marked safe to repeat:
+// its query and form body name only read-only actions, and neither its
+// method nor a mark of the caller's says so already.
+func readOnlyUnmarked[T formText](req *http.Request, query string, body T) bool {
+	switch req.Method {
+	case "", http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+		return false
+	}
+	for _, key := range [...]string{idempotencyKey, "Idempotency-Key"} {
+		if _, marked := req.Header[key]; marked {
+			return false
+		}
+	}
+	return readOnlyRequest(query, body)
 }
 
 // isForm reports whether a body of contentType can take the SessionId: a
@@ -103,10 +174,17 @@ func isForm(contentType string) bool {
 	if contentType == "" {
 		return true
 	}
-	mediaType, _, err := mime.ParseMediaType(contentType)
-	return err == nil && mediaType == formType
+	// As mime.ParseMediaType finds the media type; its parameters are
+	// parsed, which allocates, only when there are some to check.
+	base, params, _ := strings.Cut(contentType, ";")
+	if strings.TrimSpace(strings.ToLower(base)) != formType {
+		return false
+	}
+	if strings.TrimSpace(params) == "" {
+		return true
+	}
+	_, _, err := mime.ParseMediaType(contentType)
+	return err == nil
 }
 
-func requestError(msg string) *auth.Error {
-	return &auth.Error{Provider: Name, Op: auth.OpRequest, Err: auth.ErrProtocol, Message: msg}
-}
+func requestError(msg string) *auth.Error { return provider.RequestError(Name, msg) }

@@ -5,8 +5,11 @@ import (
 	"context"
 	"encoding/xml"
 	"io"
+	"mime"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -16,6 +19,9 @@ import (
 	"github.com/pbxauth/pbxauth/auth"
 	"github.com/pbxauth/pbxauth/providers/onsip"
 )
+
+// formType is the Content-Type of a URL-encoded form.
+const formType = "application/x-www-form-urlencoded"
 
 // testSession is a session with a made-up ID, for requests that go nowhere.
 var testSession = &auth.Session{Provider: "onsip", ID: "sess1"}
@@ -60,7 +66,9 @@ func TestAuthorizeQuery(t *testing.T) {
 		{http.MethodHead, endpoint + "?Action=UserRead", "Action=UserRead&SessionId=sess1"},
 		{http.MethodDelete, endpoint + "?Action=UserRead", "Action=UserRead&SessionId=sess1"},
 		{"", endpoint + "?Action=UserRead", "Action=UserRead&SessionId=sess1"},
-		{http.MethodGet, "https://API.onsip.com:443/other/path?a=b+c", "SessionId=sess1&a=b+c"},
+		{http.MethodGet, "https://API.onsip.com:443/other/path?a=b+c", "a=b+c&SessionId=sess1"},
+		{http.MethodGet, endpoint + "?b=2&a=%41&", "b=2&a=%41&SessionId=sess1"},
+		{http.MethodGet, endpoint + "?Session%49d=old&b=2", "SessionId=sess1&b=2"},
 	} {
 		req := newRequest(t, http.MethodGet, tc.target, "", nil)
 		req.Method = tc.method
@@ -89,6 +97,11 @@ func TestAuthorizeForm(t *testing.T) {
 		{"body of unknown type", http.MethodPost, "", strings.NewReader("Action=UserRead"), "Action=UserRead&SessionId=sess1"},
 		{"unknown length", http.MethodPost, "application/x-www-form-urlencoded",
 			io.MultiReader(strings.NewReader("Action=User"), strings.NewReader("Read")), "Action=UserRead&SessionId=sess1"},
+		{"kept as written", http.MethodPost, "application/x-www-form-urlencoded", strings.NewReader("b=2&a=%41&c=d+e&"),
+			"b=2&a=%41&c=d+e&SessionId=sess1"},
+		{"escaped SessionId replaced", http.MethodPost, "application/x-www-form-urlencoded",
+			strings.NewReader("Session%49d=old&b=2"), "SessionId=sess1&b=2"},
+		{"empty body", http.MethodPost, "", strings.NewReader(""), "SessionId=sess1"},
 		{"PUT", http.MethodPut, "application/x-www-form-urlencoded", strings.NewReader("Action=UserEdit"),
 			"Action=UserEdit&SessionId=sess1"},
 		{"PATCH", http.MethodPatch, "", strings.NewReader("Action=UserEdit"), "Action=UserEdit&SessionId=sess1"},
@@ -101,6 +114,71 @@ func TestAuthorizeForm(t *testing.T) {
 			assert.Equal(t, "Keep=1", req.URL.RawQuery, "the query is left alone")
 		})
 	}
+}
+
+// A call that names only read-only actions is marked safe to repeat, the
+// way net/http reads it, and the mark is not sent.
+func TestAuthorizeMarksReads(t *testing.T) {
+	const endpoint = "https://api.onsip.com/api"
+	a, err := newAuthenticatorAt(endpoint)
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		name, method, query, contentType, body string
+		want                                   bool
+	}{
+		{"read", http.MethodPost, "", formType, "Action=UserRead", true},
+		{"browse", http.MethodPost, "", formType, "Action=UserBrowse&Page=2", true},
+		{"escaped", http.MethodPost, "", formType, "Act%69on=User%52ead", true},
+		{"in the query", http.MethodPost, "?Action=UserRead", formType, "Page=2", true},
+		{"reads in both", http.MethodPost, "?Action=UserRead", formType, "Action=DomainBrowse", true},
+		{"DELETE with a read", http.MethodDelete, "?Action=UserRead", "", "", true},
+		{"a write", http.MethodPost, "", formType, "Action=UserAdd", false},
+		{"a read and a write", http.MethodPost, "", formType, "Action=UserRead&Action=UserDelete", false},
+		{"a write in the query", http.MethodPost, "?Action=UserDelete", formType, "Action=UserRead", false},
+		{"a broken query", http.MethodPost, "?Action=UserRead;", formType, "Action=UserRead", false},
+		{"no action", http.MethodPost, "", formType, "Page=2", false},
+		{"read in another case", http.MethodPost, "", formType, "Action=UserREAD", false},
+		{"action key in another case", http.MethodPost, "", formType, "action=UserRead", false},
+		{"PUT with a write", http.MethodPut, "", formType, "Action=UserEdit", false},
+		{"body of another type", http.MethodPost, "?Action=UserRead", "application/json", `{"Action":"UserDelete"}`, false},
+		{"GET: net/http repeats it anyway", http.MethodGet, "?Action=UserRead", "", "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var body io.Reader
+			if tc.body != "" {
+				body = strings.NewReader(tc.body)
+			}
+			req := newRequest(t, tc.method, endpoint+tc.query, tc.contentType, body)
+			require.NoError(t, a.Authorize(req, testSession))
+			value, marked := req.Header["X-Idempotency-Key"]
+			assert.Equal(t, tc.want, marked)
+			assert.Empty(t, value, "the mark has no value, so it is not sent")
+		})
+	}
+	t.Run("the caller's key kept", func(t *testing.T) {
+		req := newRequest(t, http.MethodPost, endpoint, formType, strings.NewReader("Action=UserRead"))
+		req.Header.Set("Idempotency-Key", "k1")
+		require.NoError(t, a.Authorize(req, testSession))
+		assert.Equal(t, http.Header{"Idempotency-Key": {"k1"}, "Content-Type": {formType}}, req.Header)
+	})
+}
+
+// The mark never reaches the server.
+func TestAuthorizeMarkIsNotSent(t *testing.T) {
+	got := make(chan http.Header, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { got <- r.Header.Clone() }))
+	defer srv.Close()
+	a, err := newAuthenticatorAt(srv.URL)
+	require.NoError(t, err)
+	req := newRequest(t, http.MethodPost, srv.URL, formType, strings.NewReader("Action=UserRead"))
+	require.NoError(t, a.Authorize(req, testSession))
+	require.Contains(t, req.Header, "X-Idempotency-Key")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	header := <-got
+	assert.NotContains(t, header, "X-Idempotency-Key")
+	assert.NotContains(t, header, "Idempotency-Key")
 }
 
 // A body that is not a URL-encoded form is left alone; the session goes
@@ -199,4 +277,22 @@ func TestAuthorizeAgainstServer(t *testing.T) {
 // never lets send anything.
 func newAuthenticatorAt(endpoint string) (*onsip.Authenticator, error) {
 	return onsip.New(auth.Config{Endpoint: endpoint, Credentials: auth.Credentials{Username: user, Password: password}})
+}
+
+// isForm agrees with mime.ParseMediaType on every Content-Type.
+func TestIsForm(t *testing.T) {
+	a, err := newAuthenticatorAt("https://api.onsip.com/api")
+	require.NoError(t, err)
+	for _, ct := range []string{
+		"", formType, "Application/X-WWW-Form-URLEncoded", " " + formType + " ", formType + ";", formType + "; ",
+		formType + "; charset=utf-8", formType + "; charset", formType + ";;", formType + "; a=1; a=2",
+		formType + "x", "text/plain", "multipart/form-data; boundary=x", "application/json", "/", formType + "/x",
+	} {
+		req := &http.Request{Method: http.MethodPost, URL: &url.URL{Scheme: "https", Host: "api.onsip.com", Path: "/api"},
+			Header: http.Header{"Content-Type": {ct}}, Body: io.NopCloser(strings.NewReader("Action=UserRead"))}
+		require.NoError(t, a.Authorize(req, testSession), ct)
+		mediaType, _, err := mime.ParseMediaType(ct)
+		wantForm := ct == "" || err == nil && mediaType == formType
+		assert.Equal(t, wantForm, req.URL.RawQuery == "", "Content-Type %q: the session in the body", ct)
+	}
 }

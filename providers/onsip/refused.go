@@ -2,7 +2,6 @@ package onsip
 
 import (
 	"bytes"
-	"encoding/xml"
 	"io"
 	"mime"
 	"net/http"
@@ -11,73 +10,123 @@ import (
 	"github.com/pbxauth/pbxauth/auth/provider"
 )
 
+// maxAnswer bounds what Refused reads of an answer: the limit every answer
+// has.
+const maxAnswer = provider.MaxResponseSize
+
+// firstReadSize is the buffer Refused starts with when the answer does not
+// say its length; it doubles from there.
+const firstReadSize = 4 << 10
+
 // Refused reports whether resp says OnSIP no longer accepts the session
 // the request carried: HTTP 401 or 403, or, since OnSIP refuses with HTTP
-// 200, an XML Response whose Context holds an error on the SessionId
-// parameter.
+// 200, an answer whose Context holds an error on the SessionId parameter,
+// in XML or in JSON (what OnSIP sends a call that carries Output=json).
 //
-// To tell, Refused reads the body up to the end of the Context element (at
-// most 1 MiB) and puts back a body that gives the bytes it read and then
-// the rest, and whose Close closes the original: the caller reads the same
-// answer either way. A body whose Content-Type cannot be XML is not read.
+// To tell, Refused reads the body once, into one buffer sized by its
+// Content-Length: to its end, or to its first MiB when it is longer (an XML
+// Context within that MiB is still read; JSON cut there refuses nothing),
+// or only to its first bytes when they cannot start an XML or JSON
+// document, so that a download is not pulled into memory. It puts back a
+// body that gives the bytes read and then the rest, and whose Close closes
+// the original: the caller reads the same answer either way, read error
+// included. A body whose Content-Type cannot be XML or JSON is not read.
 func (a *Authenticator) Refused(resp *http.Response) bool {
 	switch {
 	case resp == nil:
 		return false
 	case provider.RefusedStatus(resp.StatusCode):
 		return true
-	case resp.Body == nil || resp.Body == http.NoBody || !mayBeXML(resp.Header.Get("Content-Type")):
+	case resp.Body == nil || resp.Body == http.NoBody || !mayHoldAnswer(resp.Header.Get("Content-Type")):
 		return false
 	}
-	var seen bytes.Buffer
-	refused := scanRefusal(io.TeeReader(io.LimitReader(resp.Body, provider.MaxResponseSize), &seen))
-	resp.Body = provider.PutBack(seen.Bytes(), resp.Body)
-	return refused
+	read, whole, _ := readAnswer(resp.Body, resp.ContentLength)
+	resp.Body = provider.PutBack(read, resp.Body, whole)
+	body := read[:min(len(read), maxAnswer)]
+	if refused, sure := refusesSessionFast(body); sure {
+		return refused
+	}
+	return refusesSession(body)
 }
 
-// scanRefusal reads an OnSIP Response from r up to the end of its
-// Context, and no further: what follows (the Result, perhaps large) has no
-// bearing on the session. Anything that is not such a document is no
-// refusal.
-func scanRefusal(r io.Reader) bool {
-	d := xml.NewDecoder(r)
-	root, err := rootElement(d)
-	if err != nil || root.Name.Local != rootResponse {
-		return false
+// readAnswer reads r, a body of length bytes (negative: unknown), for
+// Refused: to its end or one byte past maxAnswer, whichever comes first,
+// and no further than its first bytes when they cannot start an answer. A
+// known length sizes the buffer once, with a byte to spare so that the read
+// which meets the end needs no other; length is only a hint, since a body
+// may hold more or less. It returns what it read, whether that is the whole
+// body (r is at its end), and the error that stopped it, if any.
+func readAnswer(r io.Reader, length int64) (read []byte, whole bool, err error) {
+	size := firstReadSize
+	if length >= 0 && length <= maxAnswer {
+		size = int(length) + 1
 	}
+	buf := make([]byte, 0, size)
+	peeking := true
 	for {
-		tok, err := d.Token()
-		if err != nil {
-			return false
+		if len(buf) == cap(buf) {
+			if len(buf) > maxAnswer {
+				return buf, false, nil
+			}
+			grown := make([]byte, len(buf), min(max(2*cap(buf), firstReadSize), maxAnswer+1))
+			copy(grown, buf)
+			buf = grown
 		}
-		start, ok := tok.(xml.StartElement)
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if peeking {
+			known, may := mayStartAnswer(buf)
+			if known && !may {
+				return buf, err == io.EOF, nil
+			}
+			peeking = !known
+		}
 		switch {
-		case !ok:
-			if _, end := tok.(xml.EndElement); end {
-				return false // the Response closed with no Context
-			}
-		case start.Name.Local == "Context":
-			var c apiContext
-			return d.DecodeElement(&c, &start) == nil && c.refusesSession()
-		default:
-			if d.Skip() != nil {
-				return false
-			}
+		case err == io.EOF:
+			return buf, true, nil
+		case err != nil:
+			return buf, false, err
 		}
 	}
 }
 
-// mayBeXML reports whether a body of contentType may hold an XML document:
-// XML types, any text type (a server may label XML text/html or
-// text/plain), octet streams, and bodies that do not say or say it badly.
-func mayBeXML(contentType string) bool {
+// mayStartAnswer reports whether the first bytes of a body tell whether it
+// may be an answer (known), and if so whether it may: a byte order mark
+// and white space say nothing yet; then '<' or '{' may start one, anything
+// else cannot.
+func mayStartAnswer(b []byte) (known, may bool) {
+	if len(b) < len(utf8BOM) && bytes.HasPrefix(utf8BOM, b) {
+		return false, false // nothing yet, or perhaps a byte order mark on its way
+	}
+	rest := pastSpace(b)
+	if len(rest) == 0 {
+		return false, false
+	}
+	return true, rest[0] == startXML || rest[0] == startJSON
+}
+
+// mayHoldAnswer reports whether a body of contentType may hold an OnSIP
+// answer: XML and JSON types, any text type (a server may label XML
+// text/html or text/plain), octet streams, and bodies that do not say or
+// say it badly. It costs no allocation for the types OnSIP sends; the
+// media type is parsed in full only to refuse one.
+func mayHoldAnswer(contentType string) bool {
 	if contentType == "" {
 		return true
 	}
-	mediaType, _, err := mime.ParseMediaType(contentType)
-	if err != nil {
+	// As mime.ParseMediaType finds the media type.
+	base, _, _ := strings.Cut(contentType, ";")
+	if answerMediaType(strings.TrimSpace(strings.ToLower(base))) {
 		return true
 	}
-	return strings.HasPrefix(mediaType, "text/") || strings.HasSuffix(mediaType, "/xml") ||
-		strings.HasSuffix(mediaType, "+xml") || mediaType == "application/octet-stream"
+	_, _, err := mime.ParseMediaType(contentType)
+	return err != nil
+}
+
+// answerMediaType reports whether mediaType, lower case, is one an answer
+// may come labelled with.
+func answerMediaType(mediaType string) bool {
+	return strings.HasPrefix(mediaType, "text/") || mediaType == "application/octet-stream" ||
+		strings.HasSuffix(mediaType, "/xml") || strings.HasSuffix(mediaType, "+xml") ||
+		strings.HasSuffix(mediaType, "/json") || strings.HasSuffix(mediaType, "+json")
 }

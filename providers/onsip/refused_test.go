@@ -1,16 +1,23 @@
 package onsip_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/pbxauth/pbxauth/auth"
 )
 
 // sessionRefused is OnSIP's answer to a request whose SessionId it does not
@@ -18,6 +25,17 @@ import (
 var sessionRefused = response(`<Action><IsCompleted>false</IsCompleted></Action><Request><IsValid>false</IsValid>` +
 	`<Errors><Error><Parameter>SessionId</Parameter><Code>Invalid</Code><Message>Session is not valid.</Message></Error></Errors>` +
 	`</Request>` + notEstablished)
+
+// jsonRefused and jsonEstablished are OnSIP's answers in JSON (a call with
+// Output=json) to a request whose SessionId it does not know, and to one it
+// accepts.
+const (
+	jsonRefused = `{"Response":{"Context":{"Action":{"IsCompleted":"false"},"Request":{"IsValid":"false",` +
+		`"Errors":{"Error":{"Parameter":"SessionId","Code":"Invalid","Message":"Session is not valid."}}},` +
+		`"Session":{"IsEstablished":"false"}},"Result":{"UserRead":{}}}}`
+	jsonEstablished = `{"Response":{"Context":{"Action":{"IsCompleted":"true"},"Request":{"IsValid":"true"},` +
+		`"Session":{"IsEstablished":"true","SessionId":"abc"}},"Result":{"UserRead":{"User":{"UserId":"7"}}}}}`
+)
 
 // fetch gets an answer of status, contentType and body over loopback HTTP.
 func fetch(t *testing.T, status int, contentType, body string) *http.Response {
@@ -68,7 +86,17 @@ func TestRefused(t *testing.T) {
 		{"exception", http.StatusOK, "text/xml", exception("SessionId"), false},
 		{"garbage", http.StatusOK, "text/xml", "upstream connect error\n", false},
 		{"cut short", http.StatusOK, "text/xml", sessionRefused[:150], false},
-		{"JSON", http.StatusOK, "application/json", sessionRefused, false},
+		{"XML labelled JSON", http.StatusOK, "application/json", sessionRefused, true},
+		{"JSON, one error", http.StatusOK, "application/json", jsonRefused, true},
+		{"JSON, many errors", http.StatusOK, "application/json; charset=utf-8", strings.Replace(jsonRefused,
+			`"Error":{"Parameter":"SessionId","Code":"Invalid","Message":"Session is not valid."}`,
+			`"Error":[{"Parameter":"Action","Code":"Invalid"},{"Parameter":"SessionId","Code":"Invalid"}]`, 1), true},
+		{"JSON, labelled text", http.StatusOK, "text/javascript", jsonRefused, true},
+		{"JSON success", http.StatusOK, "application/json", jsonEstablished, false},
+		{"JSON cut short", http.StatusOK, "application/json", jsonRefused[:len(jsonRefused)-1], false},
+		{"labelled an image", http.StatusOK, "image/png", sessionRefused, false},
+		{"labelled badly", http.StatusOK, "image/png; x", sessionRefused, true},
+		{"not an answer", http.StatusOK, "application/octet-stream", "PK\x03\x04" + sessionRefused, false},
 		{"over 1 MiB before the Context", http.StatusOK, "text/xml",
 			strings.Replace(sessionRefused, "<Context>", huge+"<Context>", 1), false},
 		{"HTTP 404", http.StatusNotFound, "text/plain", "not found", false},
@@ -83,18 +111,20 @@ func TestRefused(t *testing.T) {
 	}
 }
 
-// Refused reads no further than the Context: a Result still on its way
-// does not hold it up.
-func TestRefusedReadsOnlyTheContext(t *testing.T) {
+// Refused reads at most a MiB and a byte of an answer: the rest of a long
+// one, still on its way, does not hold it up, and a refusal in the first
+// MiB is seen.
+func TestRefusedReadsAtMostOneMiB(t *testing.T) {
 	a, err := newAuthenticatorAt("https://api.onsip.com/api")
 	require.NoError(t, err)
-	head, tail, _ := strings.Cut(sessionRefused, "<Result>")
+	head, tail, _ := strings.Cut(sessionRefused, "</Result>")
+	pad := strings.Repeat("<Pad>padding</Pad>", 1<<16) // over 1 MiB
 	release := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		_, _ = io.WriteString(w, head)
+		_, _ = io.WriteString(w, head+pad)
 		w.(http.Flusher).Flush()
 		<-release
-		_, _ = io.WriteString(w, "<Result>"+tail)
+		_, _ = io.WriteString(w, "</Result>"+tail)
 	}))
 	defer srv.Close()
 	defer close(release)
@@ -111,6 +141,64 @@ func TestRefusedReadsOnlyTheContext(t *testing.T) {
 		t.Fatal("Refused waited for the rest of the body")
 	}
 }
+
+// A body that cannot be an answer is read no further than its first
+// bytes, so a download is not pulled into memory.
+func TestRefusedReadsOnlyWhatItNeeds(t *testing.T) {
+	a, err := newAuthenticatorAt("https://api.onsip.com/api")
+	require.NoError(t, err)
+	src := &countingReader{r: strings.NewReader("\xef\xbb\xbf  PK\x03\x04" + strings.Repeat("z", 10<<20))}
+	resp := &http.Response{StatusCode: http.StatusOK, Header: http.Header{}, ContentLength: -1, Body: io.NopCloser(src)}
+	assert.False(t, a.Refused(resp))
+	assert.LessOrEqual(t, src.n, 4<<10)
+	n, err := io.Copy(io.Discard, resp.Body)
+	require.NoError(t, err)
+	assert.EqualValues(t, 9+10<<20, n)
+}
+
+// A body that fails part way still fails for the caller, after the bytes
+// Refused read.
+func TestRefusedKeepsReadErrors(t *testing.T) {
+	a, err := newAuthenticatorAt("https://api.onsip.com/api")
+	require.NoError(t, err)
+	boom := errors.New("connection reset")
+	resp := &http.Response{StatusCode: http.StatusOK, Header: http.Header{}, ContentLength: 4000,
+		Body: io.NopCloser(io.MultiReader(strings.NewReader(sessionRefused[:100]), &failingReader{boom}))}
+	assert.False(t, a.Refused(resp))
+	got, err := io.ReadAll(resp.Body)
+	assert.ErrorIs(t, err, boom)
+	assert.Equal(t, sessionRefused[:100], string(got))
+}
+
+// Refused reads a body whatever its length says, longer or shorter.
+func TestRefusedContentLengthIsAHint(t *testing.T) {
+	a, err := newAuthenticatorAt("https://api.onsip.com/api")
+	require.NoError(t, err)
+	for _, length := range []int64{-1, 0, 1, int64(len(sessionRefused)) - 1, int64(len(sessionRefused)),
+		int64(len(sessionRefused)) + 1, 1 << 30} {
+		resp := &http.Response{StatusCode: http.StatusOK, Header: http.Header{}, ContentLength: length,
+			Body: io.NopCloser(iotest.OneByteReader(strings.NewReader(sessionRefused)))}
+		assert.True(t, a.Refused(resp), "Content-Length %d", length)
+		got, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		assert.Equal(t, sessionRefused, string(got), "Content-Length %d", length)
+	}
+}
+
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
+}
+
+type failingReader struct{ err error }
+
+func (f *failingReader) Read([]byte) (int, error) { return 0, f.err }
 
 // The body Refused puts back closes the original.
 func TestRefusedBodyClosesTheOriginal(t *testing.T) {
@@ -157,4 +245,112 @@ func TestRefusedAgainstServer(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(body), "<Parameter>SessionId</Parameter>")
 	assert.Contains(t, string(body), "</Response>")
+}
+
+// refusingServer is an OnSIP that knows only the session it issued last,
+// and answers in XML, or in JSON for a call carrying Output=json, with the
+// refusals holding errors (one, or more with SessionId the last).
+type refusingServer struct {
+	*httptest.Server
+	errors int // how many errors a refusal holds
+
+	mu      sync.Mutex
+	logins  int
+	current string // the one session known; "" for none
+}
+
+func newRefusingServer(t *testing.T, errs int) *refusingServer {
+	s := &refusingServer{errors: errs}
+	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
+	t.Cleanup(s.Close)
+	return s
+}
+
+func (s *refusingServer) serve(w http.ResponseWriter, r *http.Request) {
+	if r.ParseForm() != nil {
+		http.Error(w, "bad form", http.StatusBadRequest)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	asJSON := r.Form.Get("Output") == "json"
+	var xmlErrs, jsonErrs []string
+	for i := range s.errors {
+		param := "Action"
+		if i == s.errors-1 {
+			param = "SessionId"
+		}
+		xmlErrs = append(xmlErrs, `<Error><Parameter>`+param+`</Parameter><Code>Invalid</Code></Error>`)
+		jsonErrs = append(jsonErrs, `{"Parameter":"`+param+`","Code":"Invalid"}`)
+	}
+	jsonList := strings.Join(jsonErrs, ",")
+	if len(jsonErrs) > 1 {
+		jsonList = "[" + jsonList + "]"
+	}
+	var answer string
+	switch {
+	case r.Form.Get("Action") == "SessionCreate":
+		s.logins++
+		s.current = "session-" + strconv.Itoa(s.logins)
+		answer = established(s.current)
+	case r.Form.Get("SessionId") == s.current && s.current != "" && asJSON:
+		answer = jsonEstablished
+	case r.Form.Get("SessionId") == s.current && s.current != "":
+		answer = established(s.current)
+	case asJSON:
+		answer = `{"Response":{"Context":{"Request":{"IsValid":"false","Errors":{"Error":` + jsonList + `}}}}}`
+	default:
+		answer = response(`<Request><IsValid>false</IsValid><Errors>` + strings.Join(xmlErrs, "") + `</Errors></Request>`)
+	}
+	if asJSON {
+		w.Header().Set("Content-Type", "application/json")
+	} else {
+		w.Header().Set("Content-Type", "text/xml")
+	}
+	_, _ = io.WriteString(w, answer)
+}
+
+// forget makes the server forget the session it issued last, as after an
+// idle timeout on the vendor's side.
+func (s *refusingServer) forget() {
+	s.mu.Lock()
+	s.current = ""
+	s.mu.Unlock()
+}
+
+func (s *refusingServer) loginCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.logins
+}
+
+// A session refused in an answer of either format, with one error or many,
+// costs NewClient exactly one new login, and the call then goes through.
+func TestClientLogsInAgainOnRefusal(t *testing.T) {
+	for _, format := range []string{"xml", "json"} {
+		for _, errs := range []int{1, 3} {
+			t.Run(format+"/"+strconv.Itoa(errs)+" errors", func(t *testing.T) {
+				srv := newRefusingServer(t, errs)
+				a := newAuthenticator(t, srv.URL)
+				_, err := a.Session(context.Background())
+				require.NoError(t, err)
+				c, err := auth.NewClient(a, nil)
+				require.NoError(t, err)
+				srv.forget()
+
+				form := "Action=UserRead"
+				if format == "json" {
+					form += "&Output=json"
+				}
+				resp, err := c.Post(srv.URL, "application/x-www-form-urlencoded", strings.NewReader(form))
+				require.NoError(t, err)
+				body, err := io.ReadAll(resp.Body)
+				require.NoError(t, resp.Body.Close())
+				require.NoError(t, err)
+				assert.Equal(t, 2, srv.loginCount(), "logins: the first, and one after the refusal")
+				assert.False(t, a.Refused(&http.Response{StatusCode: http.StatusOK, Header: resp.Header,
+					Body: io.NopCloser(bytes.NewReader(body))}), "the answer the caller got is the one after the new login")
+			})
+		}
+	}
 }

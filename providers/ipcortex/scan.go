@@ -1,0 +1,137 @@
+package ipcortex
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"strings"
+)
+
+// refusedAnswer reports whether body, the whole answer to an API call, is
+// how IPCortex refuses one it cannot authenticate: a JSON object whose
+// "result" is "fail". encoding/json decides, as it does for a login.
+func refusedAnswer(body []byte) bool {
+	var o outcome
+	return json.Unmarshal(body, &o) == nil && o.Result == resultFail
+}
+
+// refusedAnswerFast decides, without decoding, the answers that surely do
+// not refuse, the common case; sure is false when it cannot tell, and then
+// only [refusedAnswer] can. Whenever sure is true, refused is what
+// refusedAnswer(body) says. It decides no refusal: those are rare (once per
+// lost session) and go to the full check.
+//
+// A refusal needs "result" to decode to the string "fail", compared as it
+// is. Its four letters stand in the body as they are, or as \u escapes (a
+// JSON string has no other way to write a letter); so a body with neither
+// the bytes "fail" nor a \u escape of one of those letters is no refusal,
+// nor is one that is no JSON object. The key's spelling does not matter.
+func refusedAnswerFast(body []byte) (refused, sure bool) {
+	if i := firstNonSpace(body); i < 0 || body[i] != '{' {
+		return false, true
+	}
+	return false, !bytes.Contains(body, failValue) && !escapesLetterOf(body, resultFail)
+}
+
+// failValue is the result of a refusal, as its bytes.
+var failValue = []byte(resultFail)
+
+// escapesLetterOf reports whether b holds a JSON \u escape of one of
+// word's letters, exactly: "fail" is compared as it is, so \u0046 ('F')
+// cannot make it. Every \u is looked at, even one whose backslash is itself
+// escaped: that can only make the answer "maybe".
+func escapesLetterOf(b []byte, word string) bool {
+	for {
+		i := bytes.IndexByte(b, '\\')
+		if i < 0 {
+			return false
+		}
+		b = b[i+1:]
+		if len(b) < 5 || b[0] != 'u' {
+			continue
+		}
+		if r, ok := hex4(b[1:5]); ok && r < 0x80 && strings.IndexByte(word, byte(r)) >= 0 {
+			return true
+		}
+	}
+}
+
+// hex4 reads four hexadecimal digits.
+func hex4(b []byte) (rune, bool) {
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c -= 'a' - 10
+		case 'A' <= c && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
+}
+
+// firstReadSize is the buffer readJSON starts with when the body does not
+// say its length; it doubles from there.
+const firstReadSize = 4 << 10
+
+// peekChunk bounds each read while readJSON looks for a body's first byte,
+// as readObject's chunk does.
+const peekChunk = 512
+
+// readJSON is readObject with one buffer: it reads r, a body of length
+// bytes (negative: unknown), exactly as far as readObject does (to its
+// first byte that is not white space and, when that is '{', on to its end
+// or past maxBody) and says what it found the same way. A known length
+// sizes the buffer once, with room for extra bytes more (what Authorize
+// adds) and a byte to spare, so that the read which meets the end needs no
+// other; length is only a hint. whole says that r is at its end.
+func readJSON(r io.Reader, length int64, extra int) (read []byte, s shape, whole bool, err error) {
+	size := firstReadSize
+	if length >= 0 && length <= maxBody {
+		size = int(length) + 1
+	}
+	buf := make([]byte, 0, size+extra)
+	peeking := true
+	for {
+		if len(buf) == cap(buf) {
+			grown := make([]byte, len(buf), min(max(2*cap(buf), firstReadSize), maxBody+1+extra))
+			copy(grown, buf)
+			buf = grown
+		}
+		end := min(cap(buf), maxBody+1)
+		if peeking {
+			// Never past peekLimit: the first peekLimit bytes decide.
+			end = min(end, len(buf)+peekChunk, peekLimit)
+		}
+		n, err := r.Read(buf[len(buf):end])
+		fresh := buf[len(buf) : len(buf)+n]
+		buf = buf[:len(buf)+n]
+		if peeking {
+			if i := firstNonSpace(fresh); i >= 0 {
+				if fresh[i] != '{' {
+					// As readObject: the error, if any, stays in the
+					// body for its reader.
+					return buf, notObject, err == io.EOF, nil
+				}
+				peeking = false
+			} else if err == nil && len(buf) >= peekLimit {
+				return buf, notObject, false, nil
+			}
+		}
+		switch {
+		case err == io.EOF && peeking:
+			return buf, notObject, true, nil
+		case err == io.EOF:
+			return buf, object, true, nil
+		case err != nil:
+			return buf, notObject, false, err
+		case len(buf) > maxBody:
+			return buf, tooLarge, false, nil
+		}
+	}
+}
