@@ -37,7 +37,8 @@ type fake struct {
 }
 
 // target returns an authenticator for the fake's account, and its client,
-// over a transport that counts their requests. cfg brings the logger.
+// over a transport that counts their requests. cfg brings the logger and
+// hooks.
 func (f *fake) target(cfg auth.Config) (*target, error) {
 	counter := &countingTransport{next: f.client.Transport}
 	cfg.HTTPClient = &http.Client{Transport: counter}
@@ -134,12 +135,12 @@ func ipcortexRequest(ctx context.Context, u string) (*http.Request, error) {
 
 // runBuiltin walks one authenticator per built-in account, all at once;
 // the reports are printed in a fixed order.
-func runBuiltin(ctx context.Context, out *printer, logger *slog.Logger) error {
+func runBuiltin(ctx context.Context, out *printer, logger *slog.Logger, hooks *tally) error {
 	fakes, stop := startFakes()
 	defer stop()
 	targets := make([]*target, len(fakes))
 	for i, f := range fakes {
-		t, err := f.target(auth.Config{Logger: logger.With("target", f.name)})
+		t, err := f.target(auth.Config{Logger: logger.With("target", f.name), Hooks: hooks.hooks(f.name)})
 		if err != nil {
 			return err
 		}

@@ -24,7 +24,7 @@ type options struct {
 	caFile                       string
 	insecureHTTP                 bool
 	call                         string
-	json, verbose                bool
+	metrics, json, verbose       bool
 	timeout                      time.Duration
 }
 
@@ -55,6 +55,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.StringVar(&o.caFile, "ca-file", "", "trust only the CA certificates in this PEM `file` for the PBX's TLS\n(for an on-premises PBX with a private CA), instead of the system's")
 	fs.BoolVar(&o.insecureHTTP, "insecure-http", false, "allow an http:// -endpoint that is not loopback, for a PBX on a LAN;\nthe credentials and the session then cross the network in clear")
 	fs.StringVar(&o.call, "call", "", "make one API `request` through auth.NewClient and print its status and size (never its body):\nOnSIP: an Action (UserRead) or a form (Action=UserBrowse&Limit=5);\nIPCortex: a path (/rest/...), sent as a POST with {}")
+	fs.BoolVar(&o.metrics, "metrics", false, "print what auth.Hooks counted during the run, per provider")
 	fs.BoolVar(&o.json, "json", false, "print one JSON object per line")
 	fs.BoolVar(&o.verbose, "v", false, "debug logs on stderr (secrets redacted)")
 	fs.DurationVar(&o.timeout, "timeout", defaultTimeout, "give up after this long")

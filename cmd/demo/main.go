@@ -15,6 +15,10 @@
 // without echo; never from the command line, where other users of the
 // machine can read it.
 //
+// -metrics prints what auth.Hooks counted during the run, per provider:
+// logins by reason and outcome, refusals, retries, logouts, retry budget
+// spent and session store events.
+//
 // Exit status: 0 on success, 1 when the provider refused or failed, 2 on a
 // usage error.
 package main
@@ -63,10 +67,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	out := newPrinter(stdout, o.json)
+	hooks := newTally()
 	if o.provider == "" {
-		err = runBuiltin(ctx, out, logger)
+		err = runBuiltin(ctx, out, logger, hooks)
 	} else {
-		err = runReal(ctx, o, stdin, stderr, getenv, out, logger)
+		err = runReal(ctx, o, stdin, stderr, getenv, out, logger, hooks)
+	}
+	if o.metrics {
+		out.metrics(hooks.rows())
 	}
 	if err != nil {
 		out.failure(err)

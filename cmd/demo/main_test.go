@@ -74,6 +74,7 @@ func runDemo(t *testing.T, args []string, getenv func(string) string) demoRun {
 // jsonReport is a JSON run's output, by kind.
 type jsonReport struct {
 	steps  []step
+	hooks  []hookCounts
 	errors []string
 }
 
@@ -93,6 +94,10 @@ func decode(t *testing.T, stdout string) jsonReport {
 			var s step
 			require.NoError(t, json.Unmarshal([]byte(line), &s))
 			r.steps = append(r.steps, s)
+		case "hooks":
+			var h hookCounts
+			require.NoError(t, json.Unmarshal([]byte(line), &h))
+			r.hooks = append(r.hooks, h)
 		case "error":
 			r.errors = append(r.errors, kind.Error)
 		default:
@@ -117,7 +122,7 @@ func assertReported(t *testing.T, stderr string, want string) {
 }
 
 func TestBuiltinDemo(t *testing.T) {
-	for _, args := range [][]string{nil, {"-v"}, {"-json"}, {"-json", "-v"}} {
+	for _, args := range [][]string{nil, {"-v"}, {"-metrics"}, {"-json"}, {"-json", "-v", "-metrics"}} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			secrets := recordSecrets(t)
 			r := runDemo(t, args, noEnv)
@@ -134,10 +139,16 @@ func TestBuiltinDemo(t *testing.T) {
 			assertNoSecret(t, r.stdout+r.stderr, got...)
 			if !slicesContain(args, "-json") {
 				assert.Contains(t, r.stdout, auth.Redacted)
+				assert.Equal(t, slicesContain(args, "-metrics"), strings.Contains(r.stdout, "What auth.Hooks counted"))
 				return
 			}
 			rep := decode(t, r.stdout)
 			assert.Len(t, rep.steps, 3*6)
+			if slicesContain(args, "-metrics") {
+				assert.Len(t, rep.hooks, 3, "one row per account")
+			} else {
+				assert.Empty(t, rep.hooks)
+			}
 			assert.Empty(t, rep.errors)
 		})
 	}
@@ -208,7 +219,7 @@ func TestUsage(t *testing.T) {
 	}
 	r := runDemo(t, []string{"-h"}, noEnv)
 	assert.Equal(t, exitOK, r.code)
-	for _, flag := range append([]string{passwordEnv, apiKeyEnv, "-json"}, realOnly...) {
+	for _, flag := range append([]string{passwordEnv, apiKeyEnv, "-metrics", "-json"}, realOnly...) {
 		assert.Contains(t, r.stderr, flag)
 	}
 }

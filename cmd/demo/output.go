@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"text/tabwriter"
 	"time"
 )
 
@@ -53,6 +54,25 @@ func (p *printer) steps(steps []step) {
 	if !p.json && len(steps) > 0 {
 		fmt.Fprintln(p.w)
 	}
+}
+
+// metrics prints the hooks' counts as a table, one row per provider.
+func (p *printer) metrics(rows []hookCounts) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.json {
+		for _, r := range rows {
+			p.writeJSON(r)
+		}
+		return
+	}
+	fmt.Fprintln(p.w, "\nWhat auth.Hooks counted during the run:")
+	tw := tabwriter.NewWriter(p.w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "provider\tlogins\trefusals\tretries\tlogouts\tbudget spent\tstore events")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", r.Provider, r.Logins, r.Refusals, r.Retries, r.Logouts, r.BudgetSpent, r.Store)
+	}
+	tw.Flush()
 }
 
 // failure ends a JSON report with the error that ended the run; in text,

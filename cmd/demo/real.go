@@ -16,7 +16,7 @@ import (
 // runReal signs in to the PBX the flags name: login, cached session, the
 // -call API call, logout.
 func runReal(ctx context.Context, o options, stdin io.Reader, stderr io.Writer, getenv func(string) string,
-	out *printer, logger *slog.Logger) error {
+	out *printer, logger *slog.Logger, hooks *tally) error {
 	base, err := realTransport(o.caFile)
 	if err != nil {
 		return err
@@ -24,7 +24,7 @@ func runReal(ctx context.Context, o options, stdin io.Reader, stderr io.Writer, 
 	counter := &countingTransport{next: base}
 	open := func(secret auth.Secret) (auth.Authenticator, error) {
 		cfg := auth.Config{Endpoint: o.endpoint, HTTPClient: &http.Client{Transport: counter}, Logger: logger,
-			AllowInsecureHTTP: o.insecureHTTP, Options: o.providerOptions}
+			AllowInsecureHTTP: o.insecureHTTP, Options: o.providerOptions, Hooks: hooks.hooks(o.provider)}
 		cfg.Credentials.Username = o.username
 		if o.apiKey {
 			cfg.Credentials.APIKey = secret

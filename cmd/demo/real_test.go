@@ -86,7 +86,7 @@ func TestRealIPCortexOverTLSWithPrivateCA(t *testing.T) {
 	for _, args := range [][]string{
 		{"-username", "jane"},
 		{"-api-key", "-option", "key_in_header=true"},
-		{"-api-key", "-key-in-header", "-json"},
+		{"-api-key", "-key-in-header", "-json", "-metrics"},
 	} {
 		secrets := recordSecrets(t)
 		before := srv.Calls("/rest/call/list")
@@ -130,7 +130,7 @@ func TestRealRefusedExitsOne(t *testing.T) {
 	defer srv.Close()
 	srv.AddUser(onsiptest.User{Username: "u@example.onsip.com", Password: "right-password"})
 	wrong := envOf(map[string]string{passwordEnv: "wrong-password"})
-	for _, extra := range [][]string{{"-v"}, {"-json", "-v"}} {
+	for _, extra := range [][]string{{"-v"}, {"-json", "-metrics", "-v"}} {
 		r := runDemo(t, append([]string{"-provider", "onsip", "-endpoint", srv.URL, "-username", "u@example.onsip.com"}, extra...), wrong)
 		assert.Equal(t, exitFailed, r.code)
 		assertReported(t, r.stderr, "invalid credentials")
