@@ -32,13 +32,15 @@ type fake struct {
 	// by callName.
 	apiRequest func(ctx context.Context) (*http.Request, error)
 	callName   string
-	forget     func() // the server drops every session
+	forget     func()     // the server drops every session
+	logins     func() int // login requests the server received
+	live       func() int // sessions the server holds open
 	close      func()
 }
 
 // target returns an authenticator for the fake's account, and its client,
-// over a transport that counts their requests. cfg brings the logger and
-// hooks.
+// over a transport that counts their requests. cfg brings the logger,
+// hooks and store.
 func (f *fake) target(cfg auth.Config) (*target, error) {
 	counter := &countingTransport{next: f.client.Transport}
 	cfg.HTTPClient = &http.Client{Transport: counter}
@@ -55,9 +57,12 @@ func (f *fake) target(cfg auth.Config) (*target, error) {
 }
 
 // startFakes starts the built-in servers: OnSIP, IPCortex with a password,
-// and IPCortex with an API key. stop closes them all.
-func startFakes() (fakes []*fake, stop func()) {
-	fakes = []*fake{newOnSIPFake(), newIPCortexFake(false), newIPCortexFake(true)}
+// and with withKey IPCortex with an API key. stop closes them all.
+func startFakes(withKey bool) (fakes []*fake, stop func()) {
+	fakes = []*fake{newOnSIPFake(), newIPCortexFake(false)}
+	if withKey {
+		fakes = append(fakes, newIPCortexFake(true))
+	}
 	return fakes, func() {
 		for _, f := range fakes {
 			f.close()
@@ -82,6 +87,8 @@ func newOnSIPFake() *fake {
 		},
 		callName: "Action=UserRead",
 		forget:   srv.ForgetSessions,
+		logins:   srv.Logins,
+		live:     srv.ActiveSessions,
 		close:    srv.Close,
 	}
 }
@@ -110,6 +117,8 @@ func newIPCortexFake(withKey bool) *fake {
 		},
 		callName: path,
 		forget:   srv.ForgetSessions,
+		logins:   srv.Logins,
+		live:     srv.ActiveSessions,
 		close:    srv.Close,
 	}
 }
@@ -133,10 +142,19 @@ func ipcortexRequest(ctx context.Context, u string) (*http.Request, error) {
 	return req, err
 }
 
-// runBuiltin walks one authenticator per built-in account, all at once;
-// the reports are printed in a fixed order.
-func runBuiltin(ctx context.Context, out *printer, logger *slog.Logger, hooks *tally) error {
-	fakes, stop := startFakes()
+// runBuiltin walks every built-in account at once, then runs the fleet
+// section.
+func runBuiltin(ctx context.Context, o options, out *printer, logger *slog.Logger, hooks *tally) error {
+	if err := walkFakes(ctx, out, logger, hooks); err != nil {
+		return err
+	}
+	return runFleets(ctx, memoryStore(), out, logger, hooks)
+}
+
+// walkFakes walks one authenticator per built-in account, all at once; the
+// reports are printed in a fixed order.
+func walkFakes(ctx context.Context, out *printer, logger *slog.Logger, hooks *tally) error {
+	fakes, stop := startFakes(true)
 	defer stop()
 	targets := make([]*target, len(fakes))
 	for i, f := range fakes {

@@ -68,7 +68,8 @@ func printUsage(w io.Writer) {
 
 With no -provider, demo starts the built-in OnSIP and IPCortex test servers
 on loopback and walks each account through login, cached session,
-authenticated API call, transparent re-login and logout.
+authenticated API call, transparent re-login and logout. Then three replicas
+of each account share one login through a session store, auth.MemoryStore.
 
 With -provider it signs in to a real PBX: login, cached session, the -call
 API call if any, logout. The password is read from

@@ -4,7 +4,10 @@
 // loopback and shows, for each account at once: a login, a second Session
 // served from the cache, an authenticated API call, the server forgetting
 // the session and the client recovering by itself, and the logout, each
-// step with its time and the requests it sent.
+// step with its time and the requests it sent. Then it runs three replicas
+// of each account in this process, sharing one auth.MemoryStore: the
+// vendor sees one login for all three, and one more when it forgets the
+// session, whichever replica notices first.
 //
 // With -provider it signs in to a real PBX: login, cached session, one API
 // call of the user's choice through auth.NewClient (-call), logout. -ca-file
@@ -69,7 +72,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	out := newPrinter(stdout, o.json)
 	hooks := newTally()
 	if o.provider == "" {
-		err = runBuiltin(ctx, out, logger, hooks)
+		err = runBuiltin(ctx, o, out, logger, hooks)
 	} else {
 		err = runReal(ctx, o, stdin, stderr, getenv, out, logger, hooks)
 	}

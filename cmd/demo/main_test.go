@@ -74,7 +74,9 @@ func runDemo(t *testing.T, args []string, getenv func(string) string) demoRun {
 // jsonReport is a JSON run's output, by kind.
 type jsonReport struct {
 	steps  []step
+	fleets []fleetResult
 	hooks  []hookCounts
+	notes  []string
 	errors []string
 }
 
@@ -86,6 +88,7 @@ func decode(t *testing.T, stdout string) jsonReport {
 	for line := range strings.Lines(stdout) {
 		var kind struct {
 			Kind  string `json:"kind"`
+			Text  string `json:"text"`
 			Error string `json:"error"`
 		}
 		require.NoError(t, json.Unmarshal([]byte(line), &kind), "line %q", line)
@@ -94,10 +97,16 @@ func decode(t *testing.T, stdout string) jsonReport {
 			var s step
 			require.NoError(t, json.Unmarshal([]byte(line), &s))
 			r.steps = append(r.steps, s)
+		case "fleet":
+			var f fleetResult
+			require.NoError(t, json.Unmarshal([]byte(line), &f))
+			r.fleets = append(r.fleets, f)
 		case "hooks":
 			var h hookCounts
 			require.NoError(t, json.Unmarshal([]byte(line), &h))
 			r.hooks = append(r.hooks, h)
+		case "note":
+			r.notes = append(r.notes, kind.Text)
 		case "error":
 			r.errors = append(r.errors, kind.Error)
 		default:
@@ -131,21 +140,24 @@ func TestBuiltinDemo(t *testing.T) {
 				assert.Contains(t, r.stdout, target)
 			}
 			for _, step := range []string{"login", "session (from the cache)", "authenticated API call",
-				"server forgets every session", "API call after the server forgot", "logged in again by itself", "logout"} {
+				"server forgets every session", "API call after the server forgot", "logged in again by itself", "logout",
+				"3 replicas start at once", "3 replicas call the API at once", "logout (replica 1)"} {
 				assert.Contains(t, r.stdout, step)
 			}
 			got := secrets()
-			require.GreaterOrEqual(t, len(got), 6, "passwords, keys and sessions recorded")
+			require.GreaterOrEqual(t, len(got), 6+2*2*3, "passwords, keys, and the sessions of the walk and the fleet recorded")
 			assertNoSecret(t, r.stdout+r.stderr, got...)
 			if !slicesContain(args, "-json") {
 				assert.Contains(t, r.stdout, auth.Redacted)
+				assert.Contains(t, r.stdout, "auth.MemoryStore")
 				assert.Equal(t, slicesContain(args, "-metrics"), strings.Contains(r.stdout, "What auth.Hooks counted"))
 				return
 			}
 			rep := decode(t, r.stdout)
-			assert.Len(t, rep.steps, 3*6)
+			assert.Len(t, rep.steps, 3*6+2*4)
+			assert.Len(t, rep.fleets, 2)
 			if slicesContain(args, "-metrics") {
-				assert.Len(t, rep.hooks, 3, "one row per account")
+				assert.Len(t, rep.hooks, 5, "one row per walked account and per fleet")
 			} else {
 				assert.Empty(t, rep.hooks)
 			}
@@ -168,7 +180,7 @@ func TestBuiltinDemoCountsRequests(t *testing.T) {
 	require.Equal(t, exitOK, r.code, r.stderr)
 	reqs := map[string]int64{}
 	for _, s := range decode(t, r.stdout).steps {
-		if s.Provider == "onsip" {
+		if s.Provider == "onsip" && s.Section == "" {
 			reqs[s.Step] = s.Requests
 		}
 	}

@@ -34,6 +34,15 @@ func TestMetricsCountTheBuiltinRun(t *testing.T) {
 	assert.Equal(t, hookCounts{Kind: "hooks", Provider: "ipcortex (API key)", Logins: breakdown{"explicit": 1},
 		Refusals: breakdown{}, Retries: breakdown{}, Logouts: breakdown{}, Store: breakdown{}}, rows["ipcortex (API key)"],
 		"an API key is never refused and has nothing to log out")
+	for _, p := range []string{"onsip, 3 replicas", "ipcortex, 3 replicas"} {
+		row := rows[p]
+		assert.Equal(t, breakdown{"first": 1, "refused": 1}, row.Logins, p)
+		assert.Equal(t, breakdown{"lost": 3}, row.Refusals, "%s: each replica saw its session refused", p)
+		assert.Equal(t, breakdown{"explicit": 1}, row.Logouts, p)
+		assert.Equal(t, int64(4), row.Store["shared"], "%s: two replicas took the session at the start, two after the re-login", p)
+		assert.Empty(t, row.Retries, p)
+		assert.Zero(t, row.BudgetSpent, p)
+	}
 }
 
 func TestMetricsTable(t *testing.T) {
@@ -42,10 +51,11 @@ func TestMetricsTable(t *testing.T) {
 	_, table, ok := strings.Cut(r.stdout, "What auth.Hooks counted during the run:\n")
 	require.True(t, ok, r.stdout)
 	lines := strings.Split(strings.TrimSpace(table), "\n")
-	require.Len(t, lines, 4, table)
+	require.Len(t, lines, 6, table)
 	assert.Regexp(t, `^provider +logins +refusals +retries +logouts +budget spent +store events$`, lines[0])
 	assert.Regexp(t, `^onsip +2 \(explicit 1, refused 1\) +1 \(lost 1\) +0 +1 \(explicit 1\) +0 +0$`, lines[1])
 	assert.Regexp(t, `^ipcortex \(API key\) +1 \(explicit 1\) +0 +0 +0 +0 +0$`, lines[3])
+	assert.Regexp(t, `^onsip, 3 replicas +2 \(first 1, refused 1\) +3 \(lost 3\) +0 +1 \(explicit 1\) +0 +[0-9]+ \(.*shared 4.*\)$`, lines[4])
 }
 
 // A retry and a failed login, counted in real mode.

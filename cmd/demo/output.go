@@ -11,7 +11,8 @@ import (
 
 // step is one line of the demo's report.
 type step struct {
-	Kind     string        `json:"kind"` // "step"
+	Kind     string        `json:"kind"`              // "step"
+	Section  string        `json:"section,omitempty"` // "" for an account's walk, "fleet" for the replicas
 	Provider string        `json:"provider"`
 	Step     string        `json:"step"`
 	Took     time.Duration `json:"-"`
@@ -53,6 +54,37 @@ func (p *printer) steps(steps []step) {
 	}
 	if !p.json && len(steps) > 0 {
 		fmt.Fprintln(p.w)
+	}
+}
+
+// note is a line of prose: a section's heading, or what a section proved.
+type note struct {
+	Kind string `json:"kind"` // "note"
+	Text string `json:"text"`
+}
+
+// note prints a line of prose.
+func (p *printer) note(format string, args ...any) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	text := fmt.Sprintf(format, args...)
+	if p.json {
+		p.writeJSON(note{Kind: "note", Text: text})
+		return
+	}
+	fmt.Fprintln(p.w, text)
+}
+
+// fleet prints what the vendors saw of the fleets.
+func (p *printer) fleet(results []fleetResult) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, r := range results {
+		if p.json {
+			p.writeJSON(r)
+			continue
+		}
+		fmt.Fprintln(p.w, r.String())
 	}
 }
 

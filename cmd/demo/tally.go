@@ -12,9 +12,9 @@ import (
 )
 
 // tally counts what auth.Hooks report during the run, one row per
-// provider, for -metrics. It is the demo's own use of the hooks, with no
-// OpenTelemetry in between. Safe for concurrent use: hooks fire on the
-// goroutines doing the work.
+// provider (or per provider's fleet of replicas), for -metrics. It is the
+// demo's own use of the hooks, with no OpenTelemetry in between. Safe for
+// concurrent use: hooks fire on the goroutines doing the work.
 type tally struct {
 	mu    sync.Mutex
 	byRow map[string]*hookCounts
