@@ -143,12 +143,18 @@ func ipcortexRequest(ctx context.Context, u string) (*http.Request, error) {
 }
 
 // runBuiltin walks every built-in account at once, then runs the fleet
-// section.
+// section. The fleet's store is opened first, so that a Redis that does
+// not answer ends the run before anything else.
 func runBuiltin(ctx context.Context, o options, out *printer, logger *slog.Logger, hooks *tally) error {
-	if err := walkFakes(ctx, out, logger, hooks); err != nil {
+	store, err := openStore(ctx, o.redis, logger)
+	if err != nil {
 		return err
 	}
-	return runFleets(ctx, memoryStore(), out, logger, hooks)
+	if err := walkFakes(ctx, out, logger, hooks); err != nil {
+		store.close(ctx)
+		return err
+	}
+	return runFleets(ctx, store, out, logger, hooks)
 }
 
 // walkFakes walks one authenticator per built-in account, all at once; the

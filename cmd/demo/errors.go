@@ -51,12 +51,15 @@ func oneLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", ";
 // it does not.
 func hint(err error) string {
 	var (
+		hinted    *hintedError
 		unknownCA x509.UnknownAuthorityError
 		hostErr   x509.HostnameError
 	)
 	switch {
 	case isUsage(err):
 		return ""
+	case errors.As(err, &hinted):
+		return hinted.hint
 	case errors.As(err, &unknownCA):
 		return "If the PBX's certificate comes from a private CA, give that CA's certificate (PEM) with -ca-file."
 	case errors.As(err, &hostErr):
@@ -72,3 +75,15 @@ func hint(err error) string {
 	}
 	return ""
 }
+
+// hintedError is a failure that knows what may fix it.
+type hintedError struct {
+	err  error
+	hint string
+}
+
+func (e *hintedError) Error() string { return e.err.Error() }
+func (e *hintedError) Unwrap() error { return e.err }
+
+// withHint gives err a hint of what may fix it.
+func withHint(err error, hint string) error { return &hintedError{err, hint} }

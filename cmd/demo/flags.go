@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"regexp"
 	"slices"
@@ -24,6 +25,7 @@ type options struct {
 	caFile                       string
 	insecureHTTP                 bool
 	call                         string
+	redis                        string
 	metrics, json, verbose       bool
 	timeout                      time.Duration
 }
@@ -55,6 +57,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.StringVar(&o.caFile, "ca-file", "", "trust only the CA certificates in this PEM `file` for the PBX's TLS\n(for an on-premises PBX with a private CA), instead of the system's")
 	fs.BoolVar(&o.insecureHTTP, "insecure-http", false, "allow an http:// -endpoint that is not loopback, for a PBX on a LAN;\nthe credentials and the session then cross the network in clear")
 	fs.StringVar(&o.call, "call", "", "make one API `request` through auth.NewClient and print its status and size (never its body):\nOnSIP: an Action (UserRead) or a form (Action=UserBrowse&Limit=5);\nIPCortex: a path (/rest/...), sent as a POST with {}")
+	fs.StringVar(&o.redis, "redis", "", "run the fleet section on this Redis (`host:port` or unix:/path) through store/redisstore\ninstead of auth.MemoryStore")
 	fs.BoolVar(&o.metrics, "metrics", false, "print what auth.Hooks counted during the run, per provider")
 	fs.BoolVar(&o.json, "json", false, "print one JSON object per line")
 	fs.BoolVar(&o.verbose, "v", false, "debug logs on stderr (secrets redacted)")
@@ -69,7 +72,8 @@ func printUsage(w io.Writer) {
 With no -provider, demo starts the built-in OnSIP and IPCortex test servers
 on loopback and walks each account through login, cached session,
 authenticated API call, transparent re-login and logout. Then three replicas
-of each account share one login through a session store, auth.MemoryStore.
+of each account share one login through a session store: auth.MemoryStore,
+or Redis with -redis.
 
 With -provider it signs in to a real PBX: login, cached session, the -call
 API call if any, logout. The password is read from
@@ -111,6 +115,11 @@ func parse(args []string) (options, error) {
 		if len(given) > 0 {
 			return o, usagef("%s: only with -provider (a real PBX)", strings.Join(given, ", "))
 		}
+		if o.redis != "" {
+			if err := checkRedisAddr(o.redis); err != nil {
+				return o, err
+			}
+		}
 		return o, checkTimeout(o.timeout)
 	}
 	return o, checkReal(o)
@@ -121,6 +130,8 @@ func checkReal(o options) error {
 	switch {
 	case o.provider != onsip.Name && o.provider != ipcortex.Name:
 		return usagef("-provider must be %s or %s", onsip.Name, ipcortex.Name)
+	case o.redis != "":
+		return usagef("-redis: only with the built-in test servers (leave out -provider)")
 	case !o.apiKey && o.username == "":
 		return usagef("-username is required")
 	case o.provider == onsip.Name && o.apiKey:
@@ -190,6 +201,23 @@ func ipcortexCall(call string) (*url.URL, error) {
 		return nil, usagef("-call: IPCortex needs a path on the PBX, like /rest/call/list")
 	}
 	return u, nil
+}
+
+// redisUnix starts a -redis address that is a unix socket's path.
+const redisUnix = "unix:"
+
+// checkRedisAddr checks -redis: host:port or unix:/path.
+func checkRedisAddr(addr string) error {
+	if path, ok := strings.CutPrefix(addr, redisUnix); ok {
+		if path == "" {
+			return usagef("-redis %s: no socket path after %q", addr, redisUnix)
+		}
+		return nil
+	}
+	if _, port, err := net.SplitHostPort(addr); err != nil || port == "" {
+		return usagef("-redis %q: want host:port or unix:/path", addr)
+	}
+	return nil
 }
 
 // keyInHeaderOption is IPCortex's option that -key-in-header sets.

@@ -1,10 +1,14 @@
 package main
 
 import (
+	"context"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/pbxauth/pbxauth/store/redisstore/redistest"
 )
 
 // fleetSteps returns a JSON run's fleet steps of provider, by name.
@@ -53,4 +57,40 @@ func TestFleetSharesOneLogin(t *testing.T) {
 	for _, provider := range []string{"onsip", "ipcortex"} {
 		assert.Contains(t, r.stdout, provider+": the vendor saw 1 login for 3 replicas, and 1 more login for all of them")
 	}
+}
+
+func TestFleetOnRedis(t *testing.T) {
+	srv, err := redistest.Start()
+	require.NoError(t, err)
+	t.Cleanup(srv.Stop)
+	secrets := recordSecrets(t)
+
+	r := runDemo(t, []string{"-json", "-metrics", "-v", "-redis", redisUnix + srv.Socket}, noEnv)
+	require.Equal(t, exitOK, r.code, "stderr: %s", r.stderr)
+	rep := decode(t, r.stdout)
+	assertOneLoginPerFleet(t, rep, "Redis at unix:"+srv.Socket)
+	for _, row := range rep.hooks {
+		for kind := range row.Store {
+			assert.NotContains(t, kind, "fallback", "%s: the store never failed", row.Provider)
+		}
+	}
+	require.Len(t, rep.notes, 2, "the heading and the cleanup")
+	assert.Regexp(t, `^Redis: deleted the [1-9][0-9]* keys? this run left \(prefix pbxauth-demo-[a-z2-7]{10}\)\.$`, rep.notes[1])
+	assertNoSecret(t, r.stdout+r.stderr, secrets()...)
+
+	rdb := srv.Client()
+	defer rdb.Close()
+	n, err := rdb.DBSize(context.Background()).Result()
+	require.NoError(t, err)
+	assert.Zero(t, n, "the demo leaves no key behind")
+}
+
+func TestFleetRedisDown(t *testing.T) {
+	socket := t.TempDir() + "/no-redis.sock"
+	r := runDemo(t, []string{"-redis", redisUnix + socket}, noEnv)
+	assert.Equal(t, exitFailed, r.code)
+	assertReported(t, r.stderr, "-redis unix:"+socket+": no answer from Redis")
+	assert.Contains(t, r.stderr, "Is redis-server running there?")
+	assert.Empty(t, r.stdout, "nothing ran before the store answered")
+	assert.False(t, strings.Contains(r.stderr, "pool.go"), "go-redis's own log lines stay out of stderr without -v")
 }

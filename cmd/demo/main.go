@@ -5,9 +5,10 @@
 // served from the cache, an authenticated API call, the server forgetting
 // the session and the client recovering by itself, and the logout, each
 // step with its time and the requests it sent. Then it runs three replicas
-// of each account in this process, sharing one auth.MemoryStore: the
-// vendor sees one login for all three, and one more when it forgets the
-// session, whichever replica notices first.
+// of each account in this process, sharing one auth.MemoryStore (with
+// -redis, a Redis through store/redisstore): the vendor sees one login for
+// all three, and one more when it forgets the session, whichever replica
+// notices first.
 //
 // With -provider it signs in to a real PBX: login, cached session, one API
 // call of the user's choice through auth.NewClient (-call), logout. -ca-file

@@ -223,6 +223,9 @@ func TestUsage(t *testing.T) {
 			"-call", "https://elsewhere.example.com/rest/call/list"}, "-call: IPCortex needs a path"},
 		{[]string{"-provider", "ipcortex", "-endpoint", "https://pbx.example.com", "-username", "x",
 			"-call", "rest/call/list"}, "-call: IPCortex needs a path"},
+		{[]string{"-redis", "localhost"}, "want host:port or unix:/path"},
+		{[]string{"-redis", "unix:"}, "no socket path"},
+		{[]string{"-provider", "onsip", "-username", "x", "-redis", "localhost:6379"}, "-redis: only with the built-in test servers"},
 	} {
 		r := runDemo(t, c.args, noEnv)
 		assert.Equal(t, exitUsage, r.code, "%v", c.args)
@@ -231,7 +234,7 @@ func TestUsage(t *testing.T) {
 	}
 	r := runDemo(t, []string{"-h"}, noEnv)
 	assert.Equal(t, exitOK, r.code)
-	for _, flag := range append([]string{passwordEnv, apiKeyEnv, "-metrics", "-json"}, realOnly...) {
+	for _, flag := range append([]string{passwordEnv, apiKeyEnv, "-metrics", "-redis", "-json"}, realOnly...) {
 		assert.Contains(t, r.stderr, flag)
 	}
 }
