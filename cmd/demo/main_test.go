@@ -66,9 +66,30 @@ type demoRun struct {
 
 func runDemo(t *testing.T, args []string, getenv func(string) string) demoRun {
 	t.Helper()
-	var stdout, stderr bytes.Buffer
+	var stdout, stderr lockedBuffer
 	code := run(context.Background(), args, strings.NewReader(""), &stdout, &stderr, getenv)
 	return demoRun{code, stdout.String(), stderr.String()}
+}
+
+// lockedBuffer is a bytes.Buffer safe for concurrent use. When a run
+// fails, pbxauth may still finish a shared login in the background (it
+// goes on for other waiters, within the login deadline) and log it after
+// run returned: the test must not race with that write.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // jsonReport is a JSON run's output, by kind.
