@@ -10,18 +10,25 @@ import (
 	"github.com/pbxauth/pbxauth/auth"
 )
 
-// sessionSeen, when set (by tests), is shown every session the demo opens.
+// sessionSeen, when set (by tests), is shown every session the demo holds.
 var sessionSeen func(*auth.Session)
+
+func seen(s *auth.Session) {
+	if sessionSeen != nil && s != nil {
+		sessionSeen(s)
+	}
+}
 
 // target is one authenticator the demo walks through its steps.
 type target struct {
 	name    string
 	auth    auth.Authenticator
 	counter *countingTransport // under auth's and the client's requests
-	client  *http.Client       // auth.NewClient over counter; nil: no API to call
-	// apiRequest builds a call to the vendor's other API; nil in real mode,
-	// where the demo does not know which calls the account may make.
+	client  *http.Client       // auth.NewClient over counter; nil: no API call
+	// apiRequest builds a call to the vendor's other API, described by
+	// callName; nil when there is none to make (real mode without -call).
 	apiRequest func(ctx context.Context) (*http.Request, error)
+	callName   string
 	// forget makes the server drop every session; nil in real mode.
 	forget func()
 }
@@ -44,9 +51,7 @@ func (t *target) walk(ctx context.Context) ([]step, error) {
 			return "", err
 		}
 		first = s
-		if sessionSeen != nil {
-			sessionSeen(s)
-		}
+		seen(s)
 		return describe(s), nil
 	})
 	if err != nil {
@@ -58,6 +63,7 @@ func (t *target) walk(ctx context.Context) ([]step, error) {
 			return "", err
 		}
 		if s != first {
+			seen(s)
 			return "a new session", nil
 		}
 		return "the same session, no request", nil
@@ -66,23 +72,29 @@ func (t *target) walk(ctx context.Context) ([]step, error) {
 		return steps, err
 	}
 	if t.apiRequest != nil {
-		if err := measure("authenticated API call", t.call(ctx)); err != nil {
+		err := measure("authenticated API call", func() (string, error) {
+			r, err := t.call(ctx)
+			return r.String(), err
+		})
+		if err != nil {
 			return steps, err
 		}
+	}
+	if t.apiRequest != nil && t.forget != nil {
 		_ = measure("server forgets every session", func() (string, error) {
 			t.forget()
 			return "as if the session had expired", nil
 		})
-		call := t.call(ctx)
 		err := measure("API call after the server forgot", func() (string, error) {
-			detail, err := call()
+			r, err := t.call(ctx)
 			if err != nil {
 				return "", err
 			}
 			if s, err := t.auth.Session(ctx); err == nil && s != first {
-				return detail + "; the client logged in again by itself", nil
+				seen(s)
+				return r.String() + "; the client logged in again by itself", nil
 			}
-			return detail + "; nothing to recover", nil
+			return r.String() + "; nothing to recover", nil
 		})
 		if err != nil {
 			return steps, err
@@ -100,21 +112,38 @@ func (t *target) walk(ctx context.Context) ([]step, error) {
 	return steps, err
 }
 
-// call makes one authenticated API call through the client.
-func (t *target) call(ctx context.Context) func() (string, error) {
-	return func() (string, error) {
-		req, err := t.apiRequest(ctx)
-		if err != nil {
-			return "", err
-		}
-		resp, err := t.client.Do(req)
-		if err != nil {
-			return "", err
-		}
-		defer resp.Body.Close()
-		n, _ := io.Copy(io.Discard, resp.Body)
-		return fmt.Sprintf("%s %s: HTTP %d, %d bytes", req.Method, req.URL.Path, resp.StatusCode, n), nil
+// callResult is what the demo prints of an API call: never its body,
+// which may hold the account's data.
+type callResult struct {
+	method, name string
+	status       int
+	size         int64
+}
+
+func (r callResult) String() string {
+	if r.method == "" {
+		return ""
 	}
+	return fmt.Sprintf("%s %s: HTTP %d, %d bytes", r.method, r.name, r.status, r.size)
+}
+
+// call makes one authenticated API call through the client and reads the
+// answer to its end, counting its bytes.
+func (t *target) call(ctx context.Context) (callResult, error) {
+	req, err := t.apiRequest(ctx)
+	if err != nil {
+		return callResult{}, err
+	}
+	resp, err := t.client.Do(req)
+	if err != nil {
+		return callResult{}, err
+	}
+	defer resp.Body.Close()
+	n, err := io.Copy(io.Discard, resp.Body)
+	if err != nil {
+		return callResult{}, fmt.Errorf("%s %s: reading the answer: %w", req.Method, t.callName, err)
+	}
+	return callResult{method: req.Method, name: t.callName, status: resp.StatusCode, size: n}, nil
 }
 
 // describe says who signed in; the session ID prints redacted.

@@ -12,8 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pbxauth/pbxauth/auth"
-	"github.com/pbxauth/pbxauth/providers/ipcortex/ipcortextest"
-	"github.com/pbxauth/pbxauth/providers/onsip/onsiptest"
 )
 
 // recordSecrets makes the demo's secrets and sessions known to the test.
@@ -45,6 +43,11 @@ func recordSecrets(t *testing.T) func() []string {
 
 func noEnv(string) string { return "" }
 
+// envOf returns a getenv that knows vars.
+func envOf(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
 // assertNoSecret fails t if text holds a secret, naming neither.
 func assertNoSecret(t *testing.T, text string, secrets ...string) {
 	t.Helper()
@@ -55,44 +58,150 @@ func assertNoSecret(t *testing.T, text string, secrets ...string) {
 	}
 }
 
+// demoRun is what one run of the demo printed and returned.
+type demoRun struct {
+	code           int
+	stdout, stderr string
+}
+
+func runDemo(t *testing.T, args []string, getenv func(string) string) demoRun {
+	t.Helper()
+	var stdout, stderr lockedBuffer
+	code := run(context.Background(), args, strings.NewReader(""), &stdout, &stderr, getenv)
+	return demoRun{code, stdout.String(), stderr.String()}
+}
+
+// lockedBuffer is a bytes.Buffer safe for concurrent use. When a run
+// fails, pbxauth may still finish a shared login in the background (it
+// goes on for other waiters, within the login deadline) and log it after
+// run returned: the test must not race with that write.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// jsonReport is a JSON run's output, by kind.
+type jsonReport struct {
+	steps  []step
+	fleets []fleetResult
+	hooks  []hookCounts
+	notes  []string
+	errors []string
+}
+
+// decode reads the JSON lines of a -json run, failing on a line that is
+// not an object of a known kind.
+func decode(t *testing.T, stdout string) jsonReport {
+	t.Helper()
+	var r jsonReport
+	for line := range strings.Lines(stdout) {
+		var kind struct {
+			Kind  string `json:"kind"`
+			Text  string `json:"text"`
+			Error string `json:"error"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(line), &kind), "line %q", line)
+		switch kind.Kind {
+		case "step":
+			var s step
+			require.NoError(t, json.Unmarshal([]byte(line), &s))
+			r.steps = append(r.steps, s)
+		case "fleet":
+			var f fleetResult
+			require.NoError(t, json.Unmarshal([]byte(line), &f))
+			r.fleets = append(r.fleets, f)
+		case "hooks":
+			var h hookCounts
+			require.NoError(t, json.Unmarshal([]byte(line), &h))
+			r.hooks = append(r.hooks, h)
+		case "note":
+			r.notes = append(r.notes, kind.Text)
+		case "error":
+			r.errors = append(r.errors, kind.Error)
+		default:
+			t.Fatalf("a line of unknown kind %q: %s", kind.Kind, line)
+		}
+	}
+	return r
+}
+
+// assertReported checks how an error was reported on stderr: one line
+// prefixed "demo: " once, then a line ending with the help hint.
+func assertReported(t *testing.T, stderr string, want string) {
+	t.Helper()
+	lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
+	require.GreaterOrEqual(t, len(lines), 2, "stderr: %s", stderr)
+	msg, last := lines[len(lines)-2], lines[len(lines)-1]
+	assert.True(t, strings.HasPrefix(msg, "demo: "), "message line %q", msg)
+	assert.NotContains(t, stderr, "demo: demo:")
+	assert.NotContains(t, msg, "usage: ")
+	assert.Contains(t, msg, want)
+	assert.True(t, strings.HasSuffix(last, helpHint), "last line %q", last)
+}
+
 func TestBuiltinDemo(t *testing.T) {
-	for _, args := range [][]string{nil, {"-v"}, {"-json"}, {"-json", "-v"}} {
+	for _, args := range [][]string{nil, {"-v"}, {"-metrics"}, {"-json"}, {"-json", "-v", "-metrics"}} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			secrets := recordSecrets(t)
-			var stdout, stderr bytes.Buffer
-			code := run(context.Background(), args, strings.NewReader(""), &stdout, &stderr, noEnv)
-			require.Equal(t, exitOK, code, "stderr: %s", stderr.String())
-			out := stdout.String() + stderr.String()
+			r := runDemo(t, args, noEnv)
+			require.Equal(t, exitOK, r.code, "stderr: %s", r.stderr)
 			for _, target := range []string{"onsip", "ipcortex", "ipcortex (API key)"} {
-				assert.Contains(t, stdout.String(), target)
+				assert.Contains(t, r.stdout, target)
 			}
 			for _, step := range []string{"login", "session (from the cache)", "authenticated API call",
-				"server forgets every session", "API call after the server forgot", "logged in again by itself", "logout"} {
-				assert.Contains(t, stdout.String(), step)
+				"server forgets every session", "API call after the server forgot", "logged in again by itself", "logout",
+				"3 replicas start at once", "3 replicas call the API at once", "logout (replica 1)"} {
+				assert.Contains(t, r.stdout, step)
 			}
 			got := secrets()
-			require.GreaterOrEqual(t, len(got), 6, "passwords, keys and sessions recorded")
-			assertNoSecret(t, out, got...)
-			if !strings.Contains(strings.Join(args, " "), "-json") {
-				assert.Contains(t, stdout.String(), auth.Redacted)
+			require.GreaterOrEqual(t, len(got), 6+2*2*3, "passwords, keys, and the sessions of the walk and the fleet recorded")
+			assertNoSecret(t, r.stdout+r.stderr, got...)
+			if !slicesContain(args, "-json") {
+				assert.Contains(t, r.stdout, auth.Redacted)
+				assert.Contains(t, r.stdout, "auth.MemoryStore")
+				assert.Equal(t, slicesContain(args, "-metrics"), strings.Contains(r.stdout, "What auth.Hooks counted"))
 				return
 			}
-			for line := range strings.Lines(stdout.String()) {
-				var s step
-				require.NoError(t, json.Unmarshal([]byte(line), &s))
+			rep := decode(t, r.stdout)
+			assert.Len(t, rep.steps, 3*6+2*4)
+			assert.Len(t, rep.fleets, 2)
+			if slicesContain(args, "-metrics") {
+				assert.Len(t, rep.hooks, 5, "one row per walked account and per fleet")
+			} else {
+				assert.Empty(t, rep.hooks)
 			}
+			assert.Empty(t, rep.errors)
 		})
 	}
 }
 
+func slicesContain(args []string, flag string) bool {
+	for _, a := range args {
+		if a == flag {
+			return true
+		}
+	}
+	return false
+}
+
 func TestBuiltinDemoCountsRequests(t *testing.T) {
-	var stdout bytes.Buffer
-	require.Equal(t, exitOK, run(context.Background(), []string{"-json"}, nil, &stdout, &bytes.Buffer{}, noEnv))
+	r := runDemo(t, []string{"-json"}, noEnv)
+	require.Equal(t, exitOK, r.code, r.stderr)
 	reqs := map[string]int64{}
-	for line := range strings.Lines(stdout.String()) {
-		var s step
-		require.NoError(t, json.Unmarshal([]byte(line), &s))
-		if s.Provider == "onsip" {
+	for _, s := range decode(t, r.stdout).steps {
+		if s.Provider == "onsip" && s.Section == "" {
 			reqs[s.Step] = s.Requests
 		}
 	}
@@ -107,67 +216,85 @@ func TestBuiltinDemoCountsRequests(t *testing.T) {
 }
 
 func TestUsage(t *testing.T) {
-	for _, args := range [][]string{
-		{"extra"},
-		{"-provider", "avaya"},
-		{"-provider", "onsip"},
-		{"-username", "x"},
-		{"-provider", "ipcortex", "-username", "x"},
-		{"-provider", "onsip", "-username", "x", "-api-key"},
-		{"-nope"},
-		{"-timeout", "0s"},
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"extra"}, `unexpected argument "extra"`},
+		{[]string{"-nope"}, "flag provided but not defined: -nope"},
+		{[]string{"-timeout", "0s"}, "-timeout must be positive"},
+		{[]string{"-provider", "avaya", "-username", "x"}, "-provider must be onsip or ipcortex"},
+		{[]string{"-provider", "onsip"}, "-username is required"},
+		{[]string{"-username", "x"}, "-username: only with -provider"},
+		{[]string{"-ca-file", "ca.pem", "-call", "UserRead"}, "-ca-file, -call: only with -provider"},
+		{[]string{"-provider", "ipcortex", "-username", "x"}, "-endpoint is required for ipcortex"},
+		{[]string{"-provider", "onsip", "-username", "x", "-api-key"}, "OnSIP has no API keys"},
+		{[]string{"-provider", "onsip", "-username", "x", "-option", "novalue"}, "want name=value"},
+		{[]string{"-provider", "ipcortex", "-endpoint", "https://pbx.example.com", "-api-key",
+			"-option", "key_in_header=true", "-option", "key_in_header=false"}, "key_in_header given twice"},
+		{[]string{"-provider", "ipcortex", "-endpoint", "https://pbx.example.com", "-api-key",
+			"-key-in-header", "-option", "key_in_header=false"}, "key_in_header given twice"},
+		{[]string{"-provider", "ipcortex", "-endpoint", "https://pbx.example.com", "-api-key",
+			"-key-in-header=maybe"}, `invalid boolean value "maybe" for -key-in-header`},
+		{[]string{"-provider", "onsip", "-username", "x", "-insecure-http"}, "-insecure-http: only for an http:// -endpoint"},
+		{[]string{"-provider", "onsip", "-username", "x", "-endpoint", "http://pbx.example.com/api"}, "add -insecure-http"},
+		{[]string{"-provider", "onsip", "-username", "x", "-call", "User Read"}, "-call: OnSIP needs one Action"},
+		{[]string{"-provider", "onsip", "-username", "x", "-call", "Limit=5"}, "-call: OnSIP needs one Action"},
+		{[]string{"-provider", "ipcortex", "-endpoint", "https://pbx.example.com", "-username", "x",
+			"-call", "https://elsewhere.example.com/rest/call/list"}, "-call: IPCortex needs a path"},
+		{[]string{"-provider", "ipcortex", "-endpoint", "https://pbx.example.com", "-username", "x",
+			"-call", "rest/call/list"}, "-call: IPCortex needs a path"},
+		{[]string{"-redis", "localhost"}, "want host:port or unix:/path"},
+		{[]string{"-redis", "unix:"}, "no socket path"},
+		{[]string{"-provider", "onsip", "-username", "x", "-redis", "localhost:6379"}, "-redis: only with the built-in test servers"},
 	} {
-		var stderr bytes.Buffer
-		assert.Equal(t, exitUsage, run(context.Background(), args, nil, &bytes.Buffer{}, &stderr, noEnv), "%v", args)
-		assert.NotEmpty(t, stderr.String())
+		r := runDemo(t, c.args, noEnv)
+		assert.Equal(t, exitUsage, r.code, "%v", c.args)
+		assert.Empty(t, r.stdout, "%v", c.args)
+		assertReported(t, r.stderr, c.want)
 	}
-	var stderr bytes.Buffer
-	assert.Equal(t, exitOK, run(context.Background(), []string{"-h"}, nil, &bytes.Buffer{}, &stderr, noEnv))
-	assert.Contains(t, stderr.String(), passwordEnv)
-}
-
-func TestRealNeedsASecret(t *testing.T) {
-	var stderr bytes.Buffer
-	code := run(context.Background(), []string{"-provider", "onsip", "-username", "u@example.onsip.com"},
-		strings.NewReader("typed\n"), &bytes.Buffer{}, &stderr, noEnv)
-	assert.Equal(t, exitUsage, code, "no terminal and no environment: refuse rather than read an echoed secret")
-}
-
-func TestRealRefusedExitsOne(t *testing.T) {
-	srv := onsiptest.NewServer()
-	defer srv.Close()
-	srv.AddUser(onsiptest.User{Username: "u@example.onsip.com", Password: "right-password"})
-	env := func(k string) string {
-		if k == passwordEnv {
-			return "wrong-password"
-		}
-		return ""
+	r := runDemo(t, []string{"-h"}, noEnv)
+	assert.Equal(t, exitOK, r.code)
+	for _, flag := range append([]string{passwordEnv, apiKeyEnv, "-metrics", "-redis", "-json"}, realOnly...) {
+		assert.Contains(t, r.stderr, flag)
 	}
-	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), []string{"-provider", "onsip", "-endpoint", srv.URL, "-username", "u@example.onsip.com", "-v"},
-		nil, &stdout, &stderr, env)
-	assert.Equal(t, exitFailed, code)
-	assert.Contains(t, stdout.String(), "invalid credentials")
-	assertNoSecret(t, stdout.String()+stderr.String(), "wrong-password")
 }
 
-func TestRealSignsIn(t *testing.T) {
-	srv := ipcortextest.NewServer()
-	defer srv.Close()
-	srv.AddAPIKey("k-123456789", "jane")
-	srv.AddUser(ipcortextest.User{ID: 7, Login: "jane", Password: "pw-123456789"})
-	for _, args := range [][]string{
-		{"-provider", "ipcortex", "-endpoint", srv.URL, "-username", "jane"},
-		{"-provider", "ipcortex", "-endpoint", srv.URL, "-api-key"},
-		{"-provider", "ipcortex", "-endpoint", srv.URL, "-api-key", "-key-in-header"},
+// Mistakes pbxauth finds in the configuration, or in reading the secret,
+// are usage errors too, reported before any request.
+func TestRealUsageErrors(t *testing.T) {
+	env := envOf(map[string]string{passwordEnv: "pw-123456789"})
+	for _, c := range []struct {
+		args   []string
+		getenv func(string) string
+		want   string
+	}{
+		{[]string{"-provider", "ipcortex", "-endpoint", "https://pbx.example.com", "-username", "x", "-option", "bogus=1"},
+			env, `unknown option "bogus"`},
+		{[]string{"-provider", "onsip", "-username", "x", "-option", "key_in_header=true"}, env, "takes no options"},
+		{[]string{"-provider", "ipcortex", "-endpoint", "ftp://pbx.example.com", "-username", "x"}, env, "scheme must be https"},
+		{[]string{"-provider", "onsip", "-username", "x", "-ca-file", "/nonexistent/ca.pem"}, env, "-ca-file: open /nonexistent/ca.pem"},
+		{[]string{"-provider", "onsip", "-username", "x"}, noEnv, "no password: set $PBXAUTH_PASSWORD, or run in a terminal"},
+		{[]string{"-provider", "ipcortex", "-endpoint", "https://pbx.example.com", "-api-key"}, noEnv, "no API key: set $PBXAUTH_API_KEY"},
 	} {
-		env := func(k string) string {
-			return map[string]string{passwordEnv: "pw-123456789", apiKeyEnv: "k-123456789"}[k]
-		}
-		var stdout, stderr bytes.Buffer
-		require.Equal(t, exitOK, run(context.Background(), append(args, "-v"), nil, &stdout, &stderr, env), "%v: %s", args, stdout.String())
-		out := stdout.String() + stderr.String()
-		assertNoSecret(t, out, "pw-123456789", "k-123456789")
-		assert.Contains(t, stdout.String(), "logout")
+		r := runDemo(t, c.args, c.getenv)
+		assert.Equal(t, exitUsage, r.code, "%v", c.args)
+		assertReported(t, r.stderr, c.want)
+		assertNoSecret(t, r.stdout+r.stderr, "pw-123456789")
 	}
+	notPEM := t.TempDir() + "/ca.pem"
+	require.NoError(t, writeFile(notPEM, "not a certificate"))
+	r := runDemo(t, []string{"-provider", "onsip", "-username", "x", "-ca-file", notPEM}, env)
+	assert.Equal(t, exitUsage, r.code)
+	assertReported(t, r.stderr, "no PEM certificate in it")
+}
+
+func TestJSONUsageErrorEndsTheStream(t *testing.T) {
+	r := runDemo(t, []string{"-json", "-provider", "onsip", "-username", "x", "-option", "a=b"},
+		envOf(map[string]string{passwordEnv: "pw-123456789"}))
+	assert.Equal(t, exitUsage, r.code)
+	rep := decode(t, r.stdout)
+	require.Len(t, rep.errors, 1)
+	assert.Contains(t, rep.errors[0], `unknown option "a"`)
+	assertReported(t, r.stderr, `unknown option "a"`)
 }

@@ -1,0 +1,23 @@
+module github.com/pbxauth/pbxauth/cmd/demo
+
+go 1.26.0
+
+replace (
+	github.com/pbxauth/pbxauth => ../..
+	github.com/pbxauth/pbxauth/store/redisstore => ../../store/redisstore
+)
+
+require (
+	github.com/pbxauth/pbxauth v0.0.0-00010101000000-000000000000
+	github.com/pbxauth/pbxauth/store/redisstore v0.0.0-00010101000000-000000000000
+	github.com/redis/go-redis/v9 v9.23.0
+	github.com/stretchr/testify v1.12.1
+	golang.org/x/sync v0.24.0
+)
+
+require (
+	github.com/cespare/xxhash/v2 v2.3.0 // indirect
+	go.uber.org/atomic v1.12.0 // indirect
+	go.yaml.in/yaml/v3 v3.0.5 // indirect
+	golang.org/x/sys v0.48.0 // indirect
+)
