@@ -1,13 +1,13 @@
 # pbxauth's commands. `make test` is what CI runs; see README.md.
 #
 # The repository holds several Go modules: the core (.), the Redis session
-# store (store/redisstore), the OpenTelemetry hooks (otelauth) and the demo
-# (cmd/demo), and the comparisons with other libraries (comparison). Every
-# target covers all of them.
+# store (store/redisstore), the OpenTelemetry hooks (otelauth), the
+# comparisons with other libraries (comparison) and the demo (cmd/demo,
+# which brings go-redis for -redis). Every target covers all of them.
 
 GO            ?= go
 STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
-MODULES       := . store/redisstore otelauth comparison
+MODULES       := . store/redisstore otelauth comparison cmd/demo
 # make fuzz runs each target for a number of executions, not a time: a
 # time budget can end in the fuzzer's own deadline race.
 FUZZTIME      ?= 200000x
@@ -46,8 +46,9 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzRetryAfter$$' -fuzztime=$(FUZZTIME) ./internal/transport/
 	cd store/redisstore && $(GO) test -run='^$$' -fuzz='^FuzzOpen$$' -fuzztime=$(FUZZTIME) .
 
+# make demo DEMOFLAGS=-metrics (or -redis localhost:6379, -v, -json, -h)
 demo:
-	$(GO) run ./cmd/demo
+	cd cmd/demo && $(GO) run . $(DEMOFLAGS)
 
 # The Redis store's tests start a real redis-server (Debian's package).
 # Install it where this user can; otherwise stop and say how.
