@@ -79,14 +79,15 @@ func hex4(b []byte) (rune, bool) {
 // say its length; it doubles from there.
 const firstReadSize = 4 << 10
 
-// peekChunk bounds each read while readJSON looks for a body's first byte,
-// as readObject's chunk does.
+// peekChunk bounds each read while readJSON looks for a body's first byte.
 const peekChunk = 512
 
-// readJSON is readObject with one buffer: it reads r, a body of length
-// bytes (negative: unknown), exactly as far as readObject does (to its
-// first byte that is not white space and, when that is '{', on to its end
-// or past maxBody) and says what it found the same way. A known length
+// readJSON reads r, a body of length bytes (negative: unknown), far enough
+// to know whether it may hold a JSON object, into one buffer: to its first
+// byte that is not white space and, when that is '{', on to its end or past
+// maxBody; a body that starts otherwise is read no further, so a large
+// download is not read through. (scan_test.go holds it to a plain
+// reference.) A known length
 // sizes the buffer once, with room for extra bytes more (what Authorize
 // adds) and a byte to spare, so that the read which meets the end needs no
 // other; length is only a hint. whole says that r is at its end.
@@ -114,8 +115,8 @@ func readJSON(r io.Reader, length int64, extra int) (read []byte, s shape, whole
 		if peeking {
 			if i := firstNonSpace(fresh); i >= 0 {
 				if fresh[i] != '{' {
-					// As readObject: the error, if any, stays in the
-					// body for its reader.
+					// The error, if any, stays in the body for its
+					// reader.
 					return buf, notObject, err == io.EOF, nil
 				}
 				peeking = false

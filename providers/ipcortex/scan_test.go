@@ -192,3 +192,41 @@ func BenchmarkRefusal(b *testing.B) {
 		}
 	})
 }
+
+// readObject is the plain reference readJSON is held to: it reads r far
+// enough to know whether it may hold a JSON object:
+// to its first byte that is not white space and, when that is '{', on to
+// its end or past maxBody. A body that starts otherwise is read no further,
+// so a large download is not read through. It returns what it read, which
+// the caller puts back.
+func readObject(r io.Reader) ([]byte, shape, error) {
+	var (
+		read  []byte
+		chunk [512]byte
+	)
+	for {
+		n, err := r.Read(chunk[:])
+		read = append(read, chunk[:n]...)
+		if i := firstNonSpace(chunk[:n]); i >= 0 {
+			if chunk[i] != '{' {
+				return read, notObject, nil
+			}
+			break
+		}
+		if err == io.EOF || len(read) >= peekLimit {
+			return read, notObject, nil
+		}
+		if err != nil {
+			return read, notObject, err
+		}
+	}
+	rest, err := io.ReadAll(io.LimitReader(r, int64(maxBody+1-len(read))))
+	read = append(read, rest...)
+	switch {
+	case err != nil:
+		return read, notObject, err
+	case len(read) > maxBody:
+		return read, tooLarge, nil
+	}
+	return read, object, nil
+}
