@@ -1,8 +1,6 @@
 package ipcortex
 
-import (
-	"github.com/pbxauth/pbxauth/auth/provider"
-)
+import "github.com/pbxauth/pbxauth/auth/provider"
 
 // maxBody bounds what Authorize and Refused read of a body to look inside
 // it: the limit every answer has.
