@@ -62,7 +62,9 @@ func (c *Cache) acquireShared(ctx context.Context, reason auth.LoginReason, prev
 	}
 	l, s, e := c.lease(ctx, refused, explicit)
 	switch {
-	case errors.Is(e, errStoreFailed):
+	case e != nil && errors.Is(e, errStoreFailed):
+		// e is tested against nil first: a nil *auth.Error in an error
+		// interface is not nil, and errors.Is would call its Unwrap.
 		return c.acquireLocal(ctx, reason, prev)
 	case e != nil:
 		return nil, e
