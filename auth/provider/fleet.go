@@ -97,7 +97,7 @@ func (c *Cache) acquireShared(ctx context.Context, reason auth.LoginReason, prev
 		return nil, e
 	}
 	if !s.Stateless() {
-		if winner := c.publish(ctx, l, s, refused); winner != nil {
+		if winner := c.publish(ctx, l, s, reason, refused); winner != nil {
 			return winner, nil
 		}
 	}
@@ -201,27 +201,50 @@ func since(t time.Time) time.Duration {
 }
 
 // publish stores s as the account's session under l, and returns nil.
-// When a newer lease superseded l, a replica that took over may have
-// published a session of its own: then that one wins, is adopted and
-// returned, and s is logged out. A store failure leaves s to this process
-// alone.
-func (c *Cache) publish(ctx context.Context, l auth.Lease, s *auth.Session, refused auth.Secret) *auth.Session {
+// When a newer lease superseded l, the session its holder publishes is the
+// fleet's: publish waits for it, adopts it, returns it and logs s out. If
+// that holder dies before it publishes, publish takes the lease over and
+// publishes s after all. A store failure leaves s to this process alone.
+func (c *Cache) publish(ctx context.Context, l auth.Lease, s *auth.Session, reason auth.LoginReason, refused auth.Secret) *auth.Session {
 	r, err := c.record(s)
 	if err != nil {
 		c.logger.LogAttrs(ctx, slog.LevelWarn, "cannot encode the session for the store", slog.String("account", c.account))
 		return nil
 	}
-	err = c.storeCall(ctx, "publish", func(ctx context.Context) error {
-		return c.store.Publish(ctx, c.account, l, r)
-	})
-	if !errors.Is(err, auth.ErrLeaseLost) {
+	put := func(l auth.Lease) error {
+		return c.storeCall(ctx, "publish", func(ctx context.Context) error {
+			return c.store.Publish(ctx, c.account, l, r)
+		})
+	}
+	if !errors.Is(put(l), auth.ErrLeaseLost) {
 		return nil
 	}
 	newer, _, err := c.load(ctx, refused)
+	if err == nil && newer == nil {
+		// The newer holder is still logging in, or died: wait for its
+		// session, or take the lease over.
+		var (
+			next auth.Lease
+			e    *auth.Error
+		)
+		next, newer, e = c.lease(ctx, refused, false)
+		if e != nil {
+			return nil
+		}
+		if newer == nil {
+			defer c.release(ctx, next)
+			// Look again: that holder may have published just before
+			// releasing.
+			if newer, _, err = c.load(ctx, refused); err == nil && newer == nil {
+				_ = put(next)
+				return nil
+			}
+		}
+	}
 	if err != nil || newer == nil || newer.ID == s.ID {
 		return nil
 	}
-	c.adopt(ctx, newer, auth.LoginFirst, refused)
+	c.adopt(ctx, newer, reason, refused)
 	c.retire(ctx, s)
 	return newer
 }
