@@ -60,7 +60,7 @@ func (c *Cache) acquireShared(ctx context.Context, reason auth.LoginReason, prev
 			return s, nil
 		}
 	}
-	l, s, e := c.lease(ctx, refused, explicit)
+	l, waited, s, e := c.lease(ctx, refused, explicit)
 	switch {
 	case e != nil && errors.Is(e, errStoreFailed):
 		// e is tested against nil first: a nil *auth.Error in an error
@@ -79,6 +79,7 @@ func (c *Cache) acquireShared(ctx context.Context, reason auth.LoginReason, prev
 	// Look again: the holder before this one may have published just
 	// before releasing.
 	s, stored, err := c.load(ctx, refused)
+	c.leaseTaken(ctx, waited, s != nil, err)
 	switch {
 	case err != nil:
 		return c.acquireLocal(ctx, reason, prev)
@@ -141,8 +142,10 @@ func (c *Cache) load(ctx context.Context, refused auth.Secret) (usable, stored *
 // lease takes the account's lease. While another replica holds it, lease
 // waits, looking for the session that replica publishes, and returns it
 // instead when it appears (never for an explicit login, which opens a
-// session of its own). The wait ends with the login deadline.
-func (c *Cache) lease(ctx context.Context, refused auth.Secret, explicit bool) (auth.Lease, *auth.Session, *auth.Error) {
+// session of its own). The wait ends with the login deadline. With the
+// lease it returns how long it waited for it: the caller looks again and
+// then reports how the wait ended (leaseTaken).
+func (c *Cache) lease(ctx context.Context, refused auth.Secret, explicit bool) (auth.Lease, time.Duration, *auth.Session, *auth.Error) {
 	var (
 		l       auth.Lease
 		started time.Time
@@ -156,14 +159,10 @@ func (c *Cache) lease(ctx context.Context, refused auth.Secret, explicit bool) (
 		})
 		switch {
 		case err == nil:
-			if !started.IsZero() {
-				c.leaseWaitHook(ctx, "takeover", time.Since(started))
-				c.takeoverHook(ctx, time.Since(started))
-			}
-			return l, nil, nil
+			return l, since(started), nil, nil
 		case !errors.Is(err, auth.ErrLeaseHeld):
 			c.leaseWaitHook(ctx, "store error", since(started))
-			return l, nil, &auth.Error{Provider: c.name, Op: auth.OpLogin, Err: errStoreFailed}
+			return l, 0, nil, &auth.Error{Provider: c.name, Op: auth.OpLogin, Err: errStoreFailed}
 		}
 		if started.IsZero() {
 			started = time.Now()
@@ -174,7 +173,7 @@ func (c *Cache) lease(ctx context.Context, refused auth.Secret, explicit bool) (
 		select {
 		case <-ctx.Done():
 			c.leaseWaitHook(ctx, "deadline", time.Since(started))
-			return l, nil, &auth.Error{Provider: c.name, Op: auth.OpLogin, Err: ctx.Err(),
+			return l, 0, nil, &auth.Error{Provider: c.name, Op: auth.OpLogin, Err: ctx.Err(),
 				Message: "waited for another replica's login of this account until the login deadline"}
 		case <-time.After(wait):
 		}
@@ -185,11 +184,29 @@ func (c *Cache) lease(ctx context.Context, refused auth.Secret, explicit bool) (
 		switch {
 		case err != nil:
 			c.leaseWaitHook(ctx, "store error", time.Since(started))
-			return l, nil, &auth.Error{Provider: c.name, Op: auth.OpLogin, Err: errStoreFailed}
+			return l, 0, nil, &auth.Error{Provider: c.name, Op: auth.OpLogin, Err: errStoreFailed}
 		case s != nil:
 			c.leaseWaitHook(ctx, "shared", time.Since(started))
-			return l, s, nil
+			return l, 0, s, nil
 		}
+	}
+}
+
+// leaseTaken reports how a wait of waited for the lease ended, once the
+// lease was taken and the store looked at again (found: it held a usable
+// session; err: the look failed). A holder that published just before it
+// released handed its session over; only a holder that left none behind
+// (it died, or its login failed) was taken over.
+func (c *Cache) leaseTaken(ctx context.Context, waited time.Duration, found bool, err error) {
+	switch {
+	case waited == 0:
+	case err != nil:
+		c.leaseWaitHook(ctx, "store error", waited)
+	case found:
+		c.leaseWaitHook(ctx, "shared", waited)
+	default:
+		c.leaseWaitHook(ctx, "takeover", waited)
+		c.takeoverHook(ctx, waited)
 	}
 }
 
@@ -224,10 +241,11 @@ func (c *Cache) publish(ctx context.Context, l auth.Lease, s *auth.Session, reas
 		// The newer holder is still logging in, or died: wait for its
 		// session, or take the lease over.
 		var (
-			next auth.Lease
-			e    *auth.Error
+			next   auth.Lease
+			waited time.Duration
+			e      *auth.Error
 		)
-		next, newer, e = c.lease(ctx, refused, false)
+		next, waited, newer, e = c.lease(ctx, refused, false)
 		if e != nil {
 			return nil
 		}
@@ -235,7 +253,9 @@ func (c *Cache) publish(ctx context.Context, l auth.Lease, s *auth.Session, reas
 			defer c.release(ctx, next)
 			// Look again: that holder may have published just before
 			// releasing.
-			if newer, _, err = c.load(ctx, refused); err == nil && newer == nil {
+			newer, _, err = c.load(ctx, refused)
+			c.leaseTaken(ctx, waited, newer != nil, err)
+			if err == nil && newer == nil {
 				_ = put(next)
 				return nil
 			}
