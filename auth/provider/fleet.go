@@ -276,33 +276,39 @@ func (c *Cache) adopt(ctx context.Context, s *auth.Session, reason auth.LoginRea
 }
 
 // renewWhileHeld renews l every third of its TTL until the returned stop
-// is called, so a slow but living login is never taken over. stop waits
-// for the renewing goroutine to end.
+// is called, so a slow but living login is never taken over: only a lost
+// lease ends the renewals, not a store call that failed once. stop cancels
+// a renewal in flight (the login is over; a store that hangs must not
+// hold it) and waits for the renewing goroutine to end.
 func (c *Cache) renewWhileHeld(ctx context.Context, l auth.Lease) (stop func()) {
 	if l.TTL <= 0 {
 		return func() {}
 	}
-	done, ended := make(chan struct{}), make(chan struct{})
+	rctx, cancel := context.WithCancel(ctx)
+	ended := make(chan struct{})
 	go func() {
 		defer close(ended)
 		tick := time.NewTicker(l.TTL / 3)
 		defer tick.Stop()
 		for {
 			select {
-			case <-done:
+			case <-rctx.Done():
 				return
 			case <-tick.C:
 			}
-			err := c.storeCall(ctx, "renew", func(ctx context.Context) error {
+			if rctx.Err() != nil {
+				return // stopped as the tick came: select picks either
+			}
+			err := c.storeCall(rctx, "renew", func(ctx context.Context) error {
 				return c.store.Renew(ctx, c.account, l)
 			})
-			if err != nil {
-				return // lost, or the store failed: publish will tell
+			if errors.Is(err, auth.ErrLeaseLost) {
+				return // superseded: publish will find out
 			}
 		}
 	}()
 	return func() {
-		close(done)
+		cancel()
 		<-ended
 	}
 }

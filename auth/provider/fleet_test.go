@@ -329,10 +329,11 @@ func TestFleetStoreFailureDegradesToALocalLogin(t *testing.T) {
 					_, err = call(ctx, r, vendor)
 					require.NoError(t, err)
 				case opRenew:
-					// Only a login longer than a third of LockTTL renews.
+					// Only a login longer than a third of LockTTL renews;
+					// it goes on while the renewal fails.
 					g.hold(1)
 					res := sessionAsync(ctx, r)
-					waitFor(t, within, "a renewal", func() bool { return spy.count(opRenew) > 0 })
+					waitFor(t, within, "a failed renewal", func() bool { return r.events.count("fallback:renew") > 0 })
 					g.open(1)
 					require.NoError(t, (<-res).err)
 				default:
@@ -340,7 +341,11 @@ func TestFleetStoreFailureDegradesToALocalLogin(t *testing.T) {
 					require.NoError(t, err, "a failed store never fails a call")
 				}
 				took := time.Since(start)
-				assert.Equal(t, 1, r.events.count("fallback:"+op), "StoreFallback reports the failed %s", op)
+				if op == opRenew {
+					assert.Positive(t, r.events.count("fallback:"+op), "StoreFallback reports the failed %s", op)
+				} else {
+					assert.Equal(t, 1, r.events.count("fallback:"+op), "StoreFallback reports the failed %s", op)
+				}
 				if op != opRenew {
 					assert.Less(t, took, provider.StoreCallTimeout+500*time.Millisecond, "degraded within about a second")
 				}
@@ -481,6 +486,38 @@ func TestFleetSlowHolderIsNotTakenOver(t *testing.T) {
 	assert.EqualValues(t, 1, vendor.logins.Load())
 	assert.Zero(t, waiter.events.count("takeover"))
 	assert.Equal(t, 1, waiter.events.count("shared"))
+	assert.Equal(t, 1, vendor.liveSessions())
+}
+
+// A renewal that fails once (the store blinked) does not end the renewals:
+// the holder is still alive and still logging in, and is not taken over.
+func TestFleetSlowHolderSurvivesAFailedRenewal(t *testing.T) {
+	ctx := context.Background()
+	g := new(gate).hold(1)
+	vendor := &memoryBackend{gate: g.login}
+	store := &auth.MemoryStore{LockTTL: testLockTTL}
+	var spy *spyStore
+	spy = &spyStore{SessionStore: store, around: func(_ context.Context, op string, call func() error) error {
+		if op == opRenew && spy.count(opRenew) == 1 {
+			return errStoreDown
+		}
+		return call()
+	}}
+	holder, waiter := newReplica(spy, vendor, auth.Config{}), newReplica(store, vendor, auth.Config{})
+	held := sessionAsync(ctx, holder)
+	<-g.began(1)
+	waited := sessionAsync(ctx, waiter)
+	waitFor(t, within, "the holder's renewals, or a second login", func() bool {
+		return spy.count(opRenew) >= 7 || vendor.logins.Load() > 1
+	})
+	assert.EqualValues(t, 1, vendor.logins.Load(), "the living holder was taken over after one failed renewal")
+	g.open(1)
+	h, w := <-held, <-waited
+	require.NoError(t, h.err)
+	require.NoError(t, w.err)
+	sameID(t, h.session.ID, w.session.ID, "the waiter takes the holder's session")
+	assert.Equal(t, 1, holder.events.count("fallback:renew"))
+	assert.Zero(t, waiter.events.count("takeover"))
 	assert.Equal(t, 1, vendor.liveSessions())
 }
 
