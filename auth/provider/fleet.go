@@ -97,15 +97,17 @@ func (c *Cache) acquireShared(ctx context.Context, reason auth.LoginReason, prev
 	if e != nil {
 		return nil, e
 	}
+	published := false
 	if !s.Stateless() {
-		if winner := c.publish(ctx, l, s, reason, refused); winner != nil {
+		var winner *auth.Session
+		if winner, published = c.publish(ctx, l, s, reason, refused); winner != nil {
 			return winner, nil
 		}
 	}
 	if renewed {
-		c.install(ctx, s, reason, refused)
+		c.install(ctx, s, reason, refused, published)
 	} else {
-		c.install(ctx, s, reason, refused, replaced)
+		c.install(ctx, s, reason, refused, published, replaced)
 	}
 	return s, nil
 }
@@ -217,24 +219,25 @@ func since(t time.Time) time.Duration {
 	return time.Since(t)
 }
 
-// publish stores s as the account's session under l, and returns nil.
-// When a newer lease superseded l, the session its holder publishes is the
-// fleet's: publish waits for it, adopts it, returns it and logs s out. If
-// that holder dies before it publishes, publish takes the lease over and
-// publishes s after all. A store failure leaves s to this process alone.
-func (c *Cache) publish(ctx context.Context, l auth.Lease, s *auth.Session, reason auth.LoginReason, refused auth.Secret) *auth.Session {
+// publish stores s as the account's session under l, and reports whether
+// it did. When a newer lease superseded l, the session its holder
+// publishes is the fleet's: publish waits for it, adopts it, returns it as
+// the winner and logs s out. If that holder dies before it publishes,
+// publish takes the lease over and publishes s after all. A store failure
+// leaves s to this process alone.
+func (c *Cache) publish(ctx context.Context, l auth.Lease, s *auth.Session, reason auth.LoginReason, refused auth.Secret) (winner *auth.Session, published bool) {
 	r, err := c.record(s)
 	if err != nil {
 		c.logger.LogAttrs(ctx, slog.LevelWarn, "cannot encode the session for the store", slog.String("account", c.account))
-		return nil
+		return nil, false
 	}
 	put := func(l auth.Lease) error {
 		return c.storeCall(ctx, "publish", func(ctx context.Context) error {
 			return c.store.Publish(ctx, c.account, l, r)
 		})
 	}
-	if !errors.Is(put(l), auth.ErrLeaseLost) {
-		return nil
+	if err := put(l); !errors.Is(err, auth.ErrLeaseLost) {
+		return nil, err == nil
 	}
 	newer, _, err := c.load(ctx, refused)
 	if err == nil && newer == nil {
@@ -247,7 +250,7 @@ func (c *Cache) publish(ctx context.Context, l auth.Lease, s *auth.Session, reas
 		)
 		next, waited, newer, e = c.lease(ctx, refused, false)
 		if e != nil {
-			return nil
+			return nil, false
 		}
 		if newer == nil {
 			defer c.release(ctx, next)
@@ -256,22 +259,24 @@ func (c *Cache) publish(ctx context.Context, l auth.Lease, s *auth.Session, reas
 			newer, _, err = c.load(ctx, refused)
 			c.leaseTaken(ctx, waited, newer != nil, err)
 			if err == nil && newer == nil {
-				_ = put(next)
-				return nil
+				return nil, put(next) == nil
 			}
 		}
 	}
-	if err != nil || newer == nil || newer.ID == s.ID {
-		return nil
+	if err != nil || newer == nil {
+		return nil, false
+	}
+	if newer.ID == s.ID {
+		return nil, true // renewed in place: the newer record holds s
 	}
 	c.adopt(ctx, newer, reason, refused)
 	c.retire(ctx, s)
-	return newer
+	return newer, false
 }
 
 // adopt holds s, a session another replica published.
 func (c *Cache) adopt(ctx context.Context, s *auth.Session, reason auth.LoginReason, refused auth.Secret) {
-	c.install(ctx, s, reason, refused)
+	c.install(ctx, s, reason, refused, true)
 	c.sharedHook(ctx)
 }
 

@@ -299,6 +299,62 @@ func TestFleetNeverServesAnExpiredRecord(t *testing.T) {
 	})
 }
 
+// At the fleet session's expiry, the replica that replaces it in the store
+// logs it out; the others move to the new session without logging the old
+// one out again (a request to the vendor each, in their Session calls).
+func TestFleetExpiredSessionIsLoggedOutOnce(t *testing.T) {
+	ctx := context.Background()
+	const ttl = 400 * time.Millisecond
+	vendor := &memoryBackend{}
+	replicas := newReplicas(fleetSize, &auth.MemoryStore{}, vendor, auth.Config{SessionTTL: ttl})
+	var old *auth.Session
+	for _, r := range replicas {
+		s, err := r.Session(ctx)
+		require.NoError(t, err)
+		old = s
+	}
+	time.Sleep(time.Until(old.RefreshAt()))
+	for _, r := range replicas {
+		_, err := r.Session(ctx)
+		require.NoError(t, err)
+	}
+	assert.EqualValues(t, 2, vendor.logins.Load())
+	assert.Equal(t, 1, vendor.liveSessions())
+	assert.EqualValues(t, 1, vendor.logouts.Load(), "logouts of the expired fleet session")
+}
+
+// A session a replica holds by itself (it signed in while the store was
+// failing) is logged out when the replica moves to the fleet's session.
+func TestFleetLocalSessionIsLoggedOutOnAdoption(t *testing.T) {
+	t.Parallel() // it waits out the store's rest
+	ctx := context.Background()
+	vendor := &memoryBackend{}
+	store := &auth.MemoryStore{}
+	var spy *spyStore
+	spy = &spyStore{SessionStore: store, around: func(_ context.Context, op string, call func() error) error {
+		if op == opLoad && spy.count(opLoad) == 1 {
+			return errStoreDown
+		}
+		return call()
+	}}
+	const ttl = 400 * time.Millisecond
+	alone := newReplica(spy, vendor, auth.Config{SessionTTL: ttl})
+	local, err := alone.Session(ctx) // the store failed: a login of its own
+	require.NoError(t, err)
+	require.Equal(t, 1, alone.events.count("fallback:load"))
+	fleet, err := newReplica(store, vendor, auth.Config{}).Session(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 2, vendor.liveSessions())
+
+	time.Sleep(max(time.Until(local.RefreshAt()), provider.StoreRestTime))
+	got, err := alone.Session(ctx)
+	require.NoError(t, err)
+	sameID(t, fleet.ID, got.ID, "the replica moved to the fleet's session")
+	assert.Equal(t, 1, alone.events.count("shared"))
+	assert.False(t, vendor.isLive(local.ID), "the replica's own session was logged out")
+	assert.Equal(t, 1, vendor.liveSessions())
+}
+
 // A store that fails, at once or by hanging, at any step, degrades to a
 // login of the replica's own within about a second: the call succeeds and
 // StoreFallback says which step failed.
