@@ -97,6 +97,35 @@ func TestFleetVendorForgetsTheSession(t *testing.T) {
 	}
 }
 
+// When the fleet's session reaches its expiry (Config.SessionTTL), every
+// replica moves to one new login: IPCortex renews the session in place
+// with its cookie; OnSIP opens another and the expired one is logged out.
+func TestFleetSessionExpiry(t *testing.T) {
+	const ttl = 800 * time.Millisecond
+	for _, a := range bothVendors(t) {
+		t.Run(a.name, func(t *testing.T) {
+			a.cfg.SessionTTL = ttl
+			replicas := a.replicas(t, fleetReplicas, newPrefix())
+			first := coldStampede(t, replicas, 10)
+			require.True(t, sameSessions(first))
+			time.Sleep(time.Until(first[0].RefreshAt()))
+
+			again := coldStampede(t, replicas, 10)
+			require.True(t, sameSessions(again), "every replica holds the one new session")
+			assert.True(t, again[0].IssuedAt.After(first[0].IssuedAt), "a new login")
+			assert.Equal(t, 2, a.vendor.Logins(), "one login for the fleet at the expiry")
+			assert.Equal(t, 1, a.vendor.ActiveSessions())
+			if a.name == "ipcortex" {
+				assert.True(t, again[0].ID == first[0].ID, "renewed in place with the cookie")
+				assert.Zero(t, a.vendor.Logouts())
+			} else {
+				assert.False(t, again[0].ID == first[0].ID, "a new session")
+				assert.Equal(t, 1, a.vendor.Logouts(), "the expired session was logged out, once")
+			}
+		})
+	}
+}
+
 // storeCallTimeout is the deadline pbxauth gives each store call (see
 // auth/provider's fleet.go): a Redis that is down costs a replica about
 // that much.
