@@ -233,8 +233,9 @@ func (c *Cache) Login(ctx context.Context) (s *auth.Session, err error) {
 }
 
 // Logout ends the held session at the vendor and forgets it; with
-// Config.Store it also removes the shared record, so every replica logs in
-// anew (with none held here, the store's session is the one ended). With
+// Config.Store it also ends the fleet's session and removes the shared
+// record, so every replica logs in anew (with none held here, or one
+// another replica already replaced, the store's session is ended). With
 // nothing to end it returns nil. A stateless session (no ID) is forgotten
 // without a request. When the vendor's logout fails the session stays
 // held and the error is returned, so Logout can be tried again. Logout
@@ -259,7 +260,9 @@ func (c *Cache) Logout(ctx context.Context) error {
 		if err := c.close(bctx, s, auth.LogoutExplicit); err != nil {
 			return c.pastDeadline(ctx, bctx, err)
 		}
-		c.forgetShared(bctx, s)
+		if err := c.forgetShared(bctx, s); err != nil {
+			return c.pastDeadline(ctx, bctx, err)
+		}
 	}
 	if h != nil {
 		c.held.CompareAndSwap(h, nil)

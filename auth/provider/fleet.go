@@ -335,14 +335,25 @@ func (c *Cache) storedSession(ctx context.Context) *auth.Session {
 	return s
 }
 
-// forgetShared removes the record of s, an ended session, from the store.
-func (c *Cache) forgetShared(ctx context.Context, s *auth.Session) {
+// forgetShared ends the account's session fleet-wide once s, the session
+// held here, was ended: it removes s's record from the store, and when the
+// record holds another session (another replica replaced s, and this one
+// had not noticed) it ends that one at the vendor and removes its record.
+// Only the ending of that session can fail.
+func (c *Cache) forgetShared(ctx context.Context, s *auth.Session) *auth.Error {
 	if c.store == nil || c.storeDown() {
-		return
+		return nil
+	}
+	if _, stored, err := c.load(ctx, ""); err == nil && stored != nil && stored.ID != s.ID {
+		if e := c.close(ctx, stored, auth.LogoutExplicit); e != nil {
+			return e
+		}
+		s = stored
 	}
 	_ = c.storeCall(ctx, "invalidate", func(ctx context.Context) error {
 		return c.store.Invalidate(ctx, c.account, c.fingerprint(s.ID))
 	})
+	return nil
 }
 
 func (c *Cache) storeDown() bool { return time.Now().UnixNano() < c.storeDownUntil.Load() }

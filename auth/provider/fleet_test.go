@@ -188,7 +188,7 @@ func TestFleetLogoutEndsTheSessionEverywhere(t *testing.T) {
 	assert.EqualValues(t, 1, vendor.logouts.Load())
 	r, err := store.Load(ctx, replicas[0].Account())
 	require.NoError(t, err)
-	assert.Nil(t, r, "the record is gone")
+	assert.True(t, r == nil, "the record is gone")
 
 	var wg sync.WaitGroup
 	got := make([]auth.Secret, len(replicas))
@@ -212,8 +212,36 @@ func TestFleetLogoutEndsTheSessionEverywhere(t *testing.T) {
 	assert.Zero(t, vendor.liveSessions())
 	r, err = store.Load(ctx, idle.Account())
 	require.NoError(t, err)
-	assert.Nil(t, r)
+	assert.True(t, r == nil, "the record is gone")
 	assert.EqualValues(t, 2, vendor.logins.Load())
+}
+
+// Logout on a replica whose session another replica already replaced (by
+// an explicit Login, or a re-login after a refusal) still ends the fleet's
+// session and removes the record: the account is logged out everywhere.
+func TestFleetLogoutOnAStaleReplica(t *testing.T) {
+	ctx := context.Background()
+	vendor := &memoryBackend{}
+	store := &auth.MemoryStore{}
+	stale, other := newReplica(store, vendor, auth.Config{}), newReplica(store, vendor, auth.Config{})
+	_, err := stale.Session(ctx)
+	require.NoError(t, err)
+	_, err = other.Session(ctx)
+	require.NoError(t, err)
+	_, err = other.Login(ctx) // stale still holds the session this replaced
+	require.NoError(t, err)
+	require.Equal(t, 1, vendor.liveSessions())
+
+	require.NoError(t, stale.Logout(ctx))
+	assert.Zero(t, vendor.liveSessions(), "the fleet's session outlived a Logout")
+	r, err := store.Load(ctx, stale.Account())
+	require.NoError(t, err)
+	assert.True(t, r == nil, "the record outlived a Logout")
+
+	_, err = call(ctx, other, vendor)
+	require.NoError(t, err)
+	assert.EqualValues(t, 3, vendor.logins.Load(), "the fleet logs in anew after the Logout")
+	assert.Equal(t, 1, vendor.liveSessions())
 }
 
 // An explicit Login publishes its session; the session it replaces, held
