@@ -68,6 +68,7 @@ type heldSession struct {
 	refreshAt time.Time // zero: no expiry; refused ones get a time long past
 	refused   bool      // the vendor refused it: it is gone, never log it out
 	fresh     bool      // opened because the vendor refused the one before
+	shared    bool      // the fleet's: taken from the store or published to it
 	accepted  atomic.Bool
 }
 
@@ -232,8 +233,9 @@ func (c *Cache) Login(ctx context.Context) (s *auth.Session, err error) {
 }
 
 // Logout ends the held session at the vendor and forgets it; with
-// Config.Store it also removes the shared record, so every replica logs in
-// anew (with none held here, the store's session is the one ended). With
+// Config.Store it also ends the fleet's session and removes the shared
+// record, so every replica logs in anew (with none held here, or one
+// another replica already replaced, the store's session is ended). With
 // nothing to end it returns nil. A stateless session (no ID) is forgotten
 // without a request. When the vendor's logout fails the session stays
 // held and the error is returned, so Logout can be tried again. Logout
@@ -258,7 +260,9 @@ func (c *Cache) Logout(ctx context.Context) error {
 		if err := c.close(bctx, s, auth.LogoutExplicit); err != nil {
 			return c.pastDeadline(ctx, bctx, err)
 		}
-		c.forgetShared(bctx, s)
+		if err := c.forgetShared(bctx, s); err != nil {
+			return c.pastDeadline(ctx, bctx, err)
+		}
 	}
 	if h != nil {
 		c.held.CompareAndSwap(h, nil)
@@ -350,9 +354,9 @@ func (c *Cache) acquireLocal(ctx context.Context, reason auth.LoginReason, prev 
 		return nil, err
 	}
 	if !renewed {
-		c.install(ctx, s, reason, refusedID(prev), replaced)
+		c.install(ctx, s, reason, refusedID(prev), false, replaced)
 	} else {
-		c.install(ctx, s, reason, refusedID(prev))
+		c.install(ctx, s, reason, refusedID(prev), false)
 	}
 	return s, nil
 }
@@ -412,10 +416,13 @@ func (c *Cache) open(ctx context.Context, reason auth.LoginReason, prev *auth.Se
 // install holds s, got for reason, and retires what it replaces: the
 // session held until now and the sessions in replaced (what a login
 // replaced and the vendor did not renew in place), except a session the
-// vendor refused (it is gone) and s itself.
-func (c *Cache) install(ctx context.Context, s *auth.Session, reason auth.LoginReason, refused auth.Secret, replaced ...*auth.Session) {
-	old := c.held.Swap(&heldSession{session: s, refreshAt: s.RefreshAt(), fresh: reason == auth.LoginRefused})
-	if old != nil && !old.refused {
+// vendor refused (it is gone) and s itself. shared says s is the fleet's
+// (see fleet.go); the fleet's session held until now is then not retired
+// here: the replica that replaced it in the store did that, and every
+// other replica logging it out again would cost each a request.
+func (c *Cache) install(ctx context.Context, s *auth.Session, reason auth.LoginReason, refused auth.Secret, shared bool, replaced ...*auth.Session) {
+	old := c.held.Swap(&heldSession{session: s, refreshAt: s.RefreshAt(), fresh: reason == auth.LoginRefused, shared: shared})
+	if old != nil && !old.refused && !(shared && old.shared) {
 		replaced = append(replaced, old.session)
 	}
 	done := map[auth.Secret]bool{s.ID: true, refused: true, "": true}

@@ -60,9 +60,11 @@ func (c *Cache) acquireShared(ctx context.Context, reason auth.LoginReason, prev
 			return s, nil
 		}
 	}
-	l, s, e := c.lease(ctx, refused, explicit)
+	l, waited, s, e := c.lease(ctx, refused, explicit)
 	switch {
 	case e != nil && errors.Is(e, errStoreFailed):
+		// e is tested against nil first: a nil *auth.Error in an error
+		// interface is not nil, and errors.Is would call its Unwrap.
 		return c.acquireLocal(ctx, reason, prev)
 	case e != nil:
 		return nil, e
@@ -77,6 +79,7 @@ func (c *Cache) acquireShared(ctx context.Context, reason auth.LoginReason, prev
 	// Look again: the holder before this one may have published just
 	// before releasing.
 	s, stored, err := c.load(ctx, refused)
+	c.leaseTaken(ctx, waited, s != nil, err)
 	switch {
 	case err != nil:
 		return c.acquireLocal(ctx, reason, prev)
@@ -94,15 +97,17 @@ func (c *Cache) acquireShared(ctx context.Context, reason auth.LoginReason, prev
 	if e != nil {
 		return nil, e
 	}
+	published := false
 	if !s.Stateless() {
-		if winner := c.publish(ctx, l, s, refused); winner != nil {
+		var winner *auth.Session
+		if winner, published = c.publish(ctx, l, s, reason, refused); winner != nil {
 			return winner, nil
 		}
 	}
 	if renewed {
-		c.install(ctx, s, reason, refused)
+		c.install(ctx, s, reason, refused, published)
 	} else {
-		c.install(ctx, s, reason, refused, replaced)
+		c.install(ctx, s, reason, refused, published, replaced)
 	}
 	return s, nil
 }
@@ -139,8 +144,10 @@ func (c *Cache) load(ctx context.Context, refused auth.Secret) (usable, stored *
 // lease takes the account's lease. While another replica holds it, lease
 // waits, looking for the session that replica publishes, and returns it
 // instead when it appears (never for an explicit login, which opens a
-// session of its own). The wait ends with the login deadline.
-func (c *Cache) lease(ctx context.Context, refused auth.Secret, explicit bool) (auth.Lease, *auth.Session, *auth.Error) {
+// session of its own). The wait ends with the login deadline. With the
+// lease it returns how long it waited for it: the caller looks again and
+// then reports how the wait ended (leaseTaken).
+func (c *Cache) lease(ctx context.Context, refused auth.Secret, explicit bool) (auth.Lease, time.Duration, *auth.Session, *auth.Error) {
 	var (
 		l       auth.Lease
 		started time.Time
@@ -154,14 +161,10 @@ func (c *Cache) lease(ctx context.Context, refused auth.Secret, explicit bool) (
 		})
 		switch {
 		case err == nil:
-			if !started.IsZero() {
-				c.leaseWaitHook(ctx, "takeover", time.Since(started))
-				c.takeoverHook(ctx, time.Since(started))
-			}
-			return l, nil, nil
+			return l, since(started), nil, nil
 		case !errors.Is(err, auth.ErrLeaseHeld):
 			c.leaseWaitHook(ctx, "store error", since(started))
-			return l, nil, &auth.Error{Provider: c.name, Op: auth.OpLogin, Err: errStoreFailed}
+			return l, 0, nil, &auth.Error{Provider: c.name, Op: auth.OpLogin, Err: errStoreFailed}
 		}
 		if started.IsZero() {
 			started = time.Now()
@@ -172,7 +175,7 @@ func (c *Cache) lease(ctx context.Context, refused auth.Secret, explicit bool) (
 		select {
 		case <-ctx.Done():
 			c.leaseWaitHook(ctx, "deadline", time.Since(started))
-			return l, nil, &auth.Error{Provider: c.name, Op: auth.OpLogin, Err: ctx.Err(),
+			return l, 0, nil, &auth.Error{Provider: c.name, Op: auth.OpLogin, Err: ctx.Err(),
 				Message: "waited for another replica's login of this account until the login deadline"}
 		case <-time.After(wait):
 		}
@@ -183,11 +186,29 @@ func (c *Cache) lease(ctx context.Context, refused auth.Secret, explicit bool) (
 		switch {
 		case err != nil:
 			c.leaseWaitHook(ctx, "store error", time.Since(started))
-			return l, nil, &auth.Error{Provider: c.name, Op: auth.OpLogin, Err: errStoreFailed}
+			return l, 0, nil, &auth.Error{Provider: c.name, Op: auth.OpLogin, Err: errStoreFailed}
 		case s != nil:
 			c.leaseWaitHook(ctx, "shared", time.Since(started))
-			return l, s, nil
+			return l, 0, s, nil
 		}
+	}
+}
+
+// leaseTaken reports how a wait of waited for the lease ended, once the
+// lease was taken and the store looked at again (found: it held a usable
+// session; err: the look failed). A holder that published just before it
+// released handed its session over; only a holder that left none behind
+// (it died, or its login failed) was taken over.
+func (c *Cache) leaseTaken(ctx context.Context, waited time.Duration, found bool, err error) {
+	switch {
+	case waited == 0:
+	case err != nil:
+		c.leaseWaitHook(ctx, "store error", waited)
+	case found:
+		c.leaseWaitHook(ctx, "shared", waited)
+	default:
+		c.leaseWaitHook(ctx, "takeover", waited)
+		c.takeoverHook(ctx, waited)
 	}
 }
 
@@ -198,66 +219,101 @@ func since(t time.Time) time.Duration {
 	return time.Since(t)
 }
 
-// publish stores s as the account's session under l, and returns nil.
-// When a newer lease superseded l, a replica that took over may have
-// published a session of its own: then that one wins, is adopted and
-// returned, and s is logged out. A store failure leaves s to this process
-// alone.
-func (c *Cache) publish(ctx context.Context, l auth.Lease, s *auth.Session, refused auth.Secret) *auth.Session {
+// publish stores s as the account's session under l, and reports whether
+// it did. When a newer lease superseded l, the session its holder
+// publishes is the fleet's: publish waits for it, adopts it, returns it as
+// the winner and logs s out. If that holder dies before it publishes,
+// publish takes the lease over and publishes s after all. A store failure
+// leaves s to this process alone.
+func (c *Cache) publish(ctx context.Context, l auth.Lease, s *auth.Session, reason auth.LoginReason, refused auth.Secret) (winner *auth.Session, published bool) {
 	r, err := c.record(s)
 	if err != nil {
 		c.logger.LogAttrs(ctx, slog.LevelWarn, "cannot encode the session for the store", slog.String("account", c.account))
-		return nil
+		return nil, false
 	}
-	err = c.storeCall(ctx, "publish", func(ctx context.Context) error {
-		return c.store.Publish(ctx, c.account, l, r)
-	})
-	if !errors.Is(err, auth.ErrLeaseLost) {
-		return nil
+	put := func(l auth.Lease) error {
+		return c.storeCall(ctx, "publish", func(ctx context.Context) error {
+			return c.store.Publish(ctx, c.account, l, r)
+		})
+	}
+	if err := put(l); !errors.Is(err, auth.ErrLeaseLost) {
+		return nil, err == nil
 	}
 	newer, _, err := c.load(ctx, refused)
-	if err != nil || newer == nil || newer.ID == s.ID {
-		return nil
+	if err == nil && newer == nil {
+		// The newer holder is still logging in, or died: wait for its
+		// session, or take the lease over.
+		var (
+			next   auth.Lease
+			waited time.Duration
+			e      *auth.Error
+		)
+		next, waited, newer, e = c.lease(ctx, refused, false)
+		if e != nil {
+			return nil, false
+		}
+		if newer == nil {
+			defer c.release(ctx, next)
+			// Look again: that holder may have published just before
+			// releasing.
+			newer, _, err = c.load(ctx, refused)
+			c.leaseTaken(ctx, waited, newer != nil, err)
+			if err == nil && newer == nil {
+				return nil, put(next) == nil
+			}
+		}
 	}
-	c.adopt(ctx, newer, auth.LoginFirst, refused)
+	if err != nil || newer == nil {
+		return nil, false
+	}
+	if newer.ID == s.ID {
+		return nil, true // renewed in place: the newer record holds s
+	}
+	c.adopt(ctx, newer, reason, refused)
 	c.retire(ctx, s)
-	return newer
+	return newer, false
 }
 
 // adopt holds s, a session another replica published.
 func (c *Cache) adopt(ctx context.Context, s *auth.Session, reason auth.LoginReason, refused auth.Secret) {
-	c.install(ctx, s, reason, refused)
+	c.install(ctx, s, reason, refused, true)
 	c.sharedHook(ctx)
 }
 
 // renewWhileHeld renews l every third of its TTL until the returned stop
-// is called, so a slow but living login is never taken over. stop waits
-// for the renewing goroutine to end.
+// is called, so a slow but living login is never taken over: only a lost
+// lease ends the renewals, not a store call that failed once. stop cancels
+// a renewal in flight (the login is over; a store that hangs must not
+// hold it) and waits for the renewing goroutine to end.
 func (c *Cache) renewWhileHeld(ctx context.Context, l auth.Lease) (stop func()) {
 	if l.TTL <= 0 {
 		return func() {}
 	}
-	done, ended := make(chan struct{}), make(chan struct{})
+	rctx, cancel := context.WithCancel(ctx)
+	ended := make(chan struct{})
 	go func() {
 		defer close(ended)
 		tick := time.NewTicker(l.TTL / 3)
 		defer tick.Stop()
 		for {
 			select {
-			case <-done:
+			case <-rctx.Done():
 				return
 			case <-tick.C:
 			}
-			err := c.storeCall(ctx, "renew", func(ctx context.Context) error {
+			if rctx.Err() != nil {
+				return // stopped as the tick came: select picks either
+			}
+			err := c.storeCall(rctx, "renew", func(ctx context.Context) error {
 				return c.store.Renew(ctx, c.account, l)
 			})
-			if err != nil {
-				return // lost, or the store failed: publish will tell
+			if errors.Is(err, auth.ErrLeaseLost) {
+				return // superseded: publish will find out
 			}
 		}
 	}()
 	return func() {
-		close(done)
+		cancel()
 		<-ended
 	}
 }
@@ -279,14 +335,25 @@ func (c *Cache) storedSession(ctx context.Context) *auth.Session {
 	return s
 }
 
-// forgetShared removes the record of s, an ended session, from the store.
-func (c *Cache) forgetShared(ctx context.Context, s *auth.Session) {
+// forgetShared ends the account's session fleet-wide once s, the session
+// held here, was ended: it removes s's record from the store, and when the
+// record holds another session (another replica replaced s, and this one
+// had not noticed) it ends that one at the vendor and removes its record.
+// Only the ending of that session can fail.
+func (c *Cache) forgetShared(ctx context.Context, s *auth.Session) *auth.Error {
 	if c.store == nil || c.storeDown() {
-		return
+		return nil
+	}
+	if _, stored, err := c.load(ctx, ""); err == nil && stored != nil && stored.ID != s.ID {
+		if e := c.close(ctx, stored, auth.LogoutExplicit); e != nil {
+			return e
+		}
+		s = stored
 	}
 	_ = c.storeCall(ctx, "invalidate", func(ctx context.Context) error {
 		return c.store.Invalidate(ctx, c.account, c.fingerprint(s.ID))
 	})
+	return nil
 }
 
 func (c *Cache) storeDown() bool { return time.Now().UnixNano() < c.storeDownUntil.Load() }

@@ -20,11 +20,13 @@ import (
 // memoryBackend is a Backend with no server: each login hands out a new
 // numbered session, and it keeps the set of live ones as a vendor would.
 // block, when set, holds every login until it is closed or the login's
-// context ends; renews makes a login with a held session renew it in
-// place.
+// context ends; gate, when set, runs first in every login with the login's
+// number (from 1), so a test can hold or fail the logins it chooses;
+// renews makes a login with a held session renew it in place.
 type memoryBackend struct {
 	logins, logouts atomic.Int64
 	block           chan struct{}
+	gate            func(ctx context.Context, n int64) error
 	blockClose      chan struct{}
 	loginErr        error
 	logoutErr       error
@@ -41,6 +43,11 @@ func (b *memoryBackend) OpenSession(ctx context.Context, _ *provider.Caller, pre
 	n := b.logins.Add(1)
 	if b.panics {
 		panic("a transport bug")
+	}
+	if b.gate != nil {
+		if err := b.gate(ctx, n); err != nil {
+			return nil, false, err
+		}
 	}
 	if b.block != nil {
 		select {
@@ -94,6 +101,14 @@ func (b *memoryBackend) isLive(id auth.Secret) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.live[id]
+}
+
+// forget ends id at the "vendor" by itself, as a vendor whose session
+// expired: a call carrying it is refused from then on.
+func (b *memoryBackend) forget(id auth.Secret) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	delete(b.live, id)
 }
 
 // liveSessions is how many sessions the "vendor" holds open.

@@ -28,8 +28,15 @@ type storedKey struct {
 // TTL, as anyone who can read the Redis would see them.
 func scanPrefix(t *testing.T, ctx context.Context, client *redis.Client, prefix string) []storedKey {
 	t.Helper()
+	return scanMatch(t, ctx, client, prefix+":*")
+}
+
+// scanMatch returns every key whose name matches the SCAN pattern match,
+// as scanPrefix does.
+func scanMatch(t *testing.T, ctx context.Context, client *redis.Client, match string) []storedKey {
+	t.Helper()
 	var out []storedKey
-	iter := client.Scan(ctx, 0, prefix+":*", 100).Iterator()
+	iter := client.Scan(ctx, 0, match, 100).Iterator()
 	for iter.Next(ctx) {
 		k := storedKey{name: iter.Val()}
 		var err error
