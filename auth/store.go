@@ -25,7 +25,10 @@ import (
 // fleets. authtest.RunStore is the contract every store passes.
 type SessionStore interface {
 	// Load returns the account's record, or nil and no error when there is
-	// none.
+	// none. A record the store holds but cannot read (sealed with a key it
+	// does not have, corrupted) is an error holding [ErrRecordUnreadable]:
+	// the authenticator then logs it, takes the record as absent, and its
+	// next Publish replaces it.
 	Load(ctx context.Context, account string) (*Record, error)
 
 	// Lease takes the account's lease: one holder across the fleet, until it
@@ -80,11 +83,15 @@ type Lease struct {
 	TTL time.Duration
 }
 
-// The errors a [SessionStore] reports about leases. Any other error means
-// the store itself failed, and the authenticator works without it.
+// The errors a [SessionStore] reports about leases and records. Any other
+// error means the store itself failed, and the authenticator works without
+// it for a while.
 var (
 	// ErrLeaseHeld: another holder has the account's lease.
 	ErrLeaseHeld = errors.New("pbxauth: session store: lease held by another")
 	// ErrLeaseLost: the lease expired or a newer one was issued.
 	ErrLeaseLost = errors.New("pbxauth: session store: lease lost")
+	// ErrRecordUnreadable: the account's record is there but cannot be
+	// read; it is taken as absent, and replaced by the next login.
+	ErrRecordUnreadable = errors.New("pbxauth: session store: record unreadable")
 )

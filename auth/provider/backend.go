@@ -25,3 +25,13 @@ type Backend interface {
 	// says the session is already gone.
 	CloseSession(ctx context.Context, call *Caller, s *auth.Session) error
 }
+
+// StatelessBackend is implemented by a Backend that knows from its
+// configuration that its sessions carry no ID (IPCortex with an API key):
+// there is nothing to share, so the cache never involves Config.Store for
+// it, not even for its first login. Without it, the cache learns the same
+// from the first session, which then goes through the store's lease.
+type StatelessBackend interface {
+	Backend
+	Stateless() bool
+}

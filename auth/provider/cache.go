@@ -120,6 +120,9 @@ func NewCache(name string, cfg auth.Config, endpoint *url.URL, b Backend) *Cache
 		}
 	}
 	c.budget = transport.BudgetFor(c.base, c.origin)
+	if sb, ok := b.(StatelessBackend); ok && sb.Stateless() {
+		c.stateless.Store(true)
+	}
 	c.account = accountKey(name, c.endpoint, cfg.Credentials)
 	return c
 }

@@ -123,6 +123,13 @@ func (c *Cache) load(ctx context.Context, refused auth.Secret) (usable, stored *
 		r, err = c.store.Load(ctx, c.account)
 		return err
 	})
+	if errors.Is(err, auth.ErrRecordUnreadable) {
+		// The store works; the record does not: the login this leads to
+		// publishes one that replaces it.
+		c.logger.LogAttrs(ctx, slog.LevelWarn, "ignoring a stored session the store cannot read",
+			slog.String("account", c.account), slog.String("reason", Clean(err.Error())))
+		return nil, nil, nil
+	}
 	if err != nil || r == nil {
 		return nil, nil, err
 	}
@@ -367,7 +374,7 @@ func (c *Cache) storeCall(ctx context.Context, op string, f func(context.Context
 	defer cancel()
 	err := f(sctx)
 	switch {
-	case err == nil, errors.Is(err, auth.ErrLeaseHeld), errors.Is(err, auth.ErrLeaseLost):
+	case err == nil, errors.Is(err, auth.ErrLeaseHeld), errors.Is(err, auth.ErrLeaseLost), errors.Is(err, auth.ErrRecordUnreadable):
 		return err
 	case ctx.Err() != nil:
 		return ctx.Err()

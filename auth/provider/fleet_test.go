@@ -2,8 +2,10 @@ package provider_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -764,4 +766,57 @@ func TestFleetBoundedWithAHangingStore(t *testing.T) {
 	require.NoError(t, r.Logout(ctx))
 	assert.Less(t, time.Since(start), provider.StoreCallTimeout+500*time.Millisecond)
 	assert.Zero(t, vendor.liveSessions())
+}
+
+// A record the store holds but cannot read (a key it was not given, a
+// corrupted record) is taken as absent: the fleet logs in once, and the
+// new record replaces it, so the replicas after share that one.
+func TestFleetUnreadableRecordIsReplaced(t *testing.T) {
+	vendor := &memoryBackend{}
+	var unreadable atomic.Bool
+	unreadable.Store(true)
+	store := &spyStore{SessionStore: &auth.MemoryStore{}, around: func(_ context.Context, op string, call func() error) error {
+		if op == opLoad && unreadable.Load() {
+			return fmt.Errorf("sealed with a key this store was not given (%w)", auth.ErrRecordUnreadable)
+		}
+		if op == opPublish {
+			unreadable.Store(false) // the record is replaced
+		}
+		return call()
+	}}
+	replicas := newReplicas(fleetSize, store, vendor, auth.Config{})
+	first, err := replicas[0].Session(context.Background())
+	require.NoError(t, err)
+	for _, r := range replicas[1:] {
+		s, err := r.Session(context.Background())
+		require.NoError(t, err)
+		requireSameID(t, first.ID, s.ID, "the replicas after share the new record")
+	}
+	assert.EqualValues(t, 1, vendor.logins.Load())
+	assert.Zero(t, replicas[0].events.count("fallback:"+opLoad), "an unreadable record is not a failed store")
+}
+
+// statelessVendor is a memoryBackend that says from the start that its
+// sessions carry no ID, as IPCortex's with an API key does.
+type statelessVendor struct{ *memoryBackend }
+
+func (statelessVendor) Stateless() bool { return true }
+
+// A backend that declares itself stateless never involves the store, not
+// even for its first logins: they are not serialized through the lease.
+func TestFleetDeclaredStatelessSkipsTheStore(t *testing.T) {
+	vendor := statelessVendor{&memoryBackend{stateless: true}}
+	spy := &spyStore{SessionStore: &auth.MemoryStore{}}
+	cfg := auth.Config{Credentials: auth.Credentials{APIKey: "key-0123456789"}, Store: spy}
+	var wg sync.WaitGroup
+	for range fleetSize {
+		c := provider.NewCache("memory", cfg, testEndpoint, vendor)
+		wg.Go(func() {
+			_, err := c.Session(context.Background())
+			assert.NoError(t, err)
+		})
+	}
+	wg.Wait()
+	assert.Zero(t, spy.total(), "store calls for a stateless account")
+	assert.EqualValues(t, fleetSize, vendor.logins.Load(), "one key check per replica, as without a store")
 }

@@ -26,6 +26,10 @@ const logoutBody = `{"auth":{"type":"auth"}}`
 // Authenticator's API.
 type backend Authenticator
 
+// Stateless reports whether the account signs in with an API key: then
+// there is no session to share through Config.Store.
+func (b *backend) Stateless() bool { return (*Authenticator)(b).stateless() }
+
 // url puts path under the endpoint's own path, whether or not that ends in
 // a slash: "https://pbx/sub" and "https://pbx/sub/" both give
 // "https://pbx/sub/rest/auth/".

@@ -285,3 +285,26 @@ func TestFleetStoresNoSecret(t *testing.T) {
 	assert.Equal(t, 2, kinds["rec"], "records: the OnSIP and IPCortex password accounts; none for the key, none after Logout")
 	assert.GreaterOrEqual(t, kinds["fence"], 3)
 }
+
+// A fleet deployed with a new key, the old one not listed in PreviousKeys,
+// cannot read the record the old fleet left: it logs in once, and its
+// record, sealed with the new key, replaces the old one for every replica.
+func TestFleetNewKeyReplacesTheUnreadableRecord(t *testing.T) {
+	for _, a := range bothVendors(t) {
+		t.Run(a.name, func(t *testing.T) {
+			prefix := newPrefix()
+			coldStampede(t, a.replicas(t, 2, prefix), 1) // the old fleet
+			require.Equal(t, 1, a.vendor.Logins())
+
+			newKey := make([]byte, redisstore.KeySize)
+			newKey[0] = 0x42
+			replicas := make([]auth.Authenticator, fleetReplicas)
+			for i := range replicas {
+				replicas[i] = a.replica(t, newStore(t, newClient(t), redisstore.Options{EncryptionKey: newKey, Prefix: prefix}))
+			}
+			got := coldStampede(t, replicas, 10)
+			assert.Equal(t, 2, a.vendor.Logins(), "one login for the new fleet, not one per replica")
+			assert.True(t, sameSessions(got), "the new fleet shares one session")
+		})
+	}
+}

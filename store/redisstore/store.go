@@ -31,10 +31,10 @@ var (
 	// ErrUnknownKey: the record was sealed with a key this store was not
 	// given (list the old key in Options.PreviousKeys during a rotation), or
 	// it is sealed and the store was made with Plaintext.
-	ErrUnknownKey = errors.New("redisstore: record sealed with an unknown key")
+	ErrUnknownKey = fmt.Errorf("redisstore: record sealed with an unknown key (%w)", auth.ErrRecordUnreadable)
 	// ErrCorruptRecord: the record does not open with the key it names, was
 	// altered, is incomplete, or is in clear while the store encrypts.
-	ErrCorruptRecord = errors.New("redisstore: corrupt record")
+	ErrCorruptRecord = fmt.Errorf("redisstore: corrupt record (%w)", auth.ErrRecordUnreadable)
 )
 
 // The Redis operations' names in errors.
