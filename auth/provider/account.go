@@ -13,9 +13,13 @@ import (
 
 // accountKey names an account without revealing it: a hash of the
 // provider, the canonical endpoint and the username (or API key). Stores
-// key their records by it and hooks report it; a changed password is the
-// same account.
-func accountKey(provider, endpoint string, c auth.Credentials) string {
+// key their records by its String and hooks report it; a changed password
+// is the same account. It is held as 16 bytes, written out when used.
+type accountKey [16]byte
+
+func (k accountKey) String() string { return hex.EncodeToString(k[:]) }
+
+func newAccountKey(provider, endpoint string, c auth.Credentials) accountKey {
 	h := sha256.New()
 	h.Write([]byte("pbxauth account\x00" + provider + "\x00" + endpoint + "\x00"))
 	if c.APIKey != "" {
@@ -23,13 +27,15 @@ func accountKey(provider, endpoint string, c auth.Credentials) string {
 	} else {
 		h.Write([]byte("user\x00" + c.Username))
 	}
-	return hex.EncodeToString(h.Sum(nil)[:16])
+	var k accountKey
+	copy(k[:], h.Sum(nil))
+	return k
 }
 
 // fingerprint names a session of the account without revealing its ID, so
 // a store can compare-and-delete it.
 func (c *Cache) fingerprint(id auth.Secret) string {
-	sum := sha256.Sum256([]byte("pbxauth session\x00" + c.account + "\x00" + id.Reveal()))
+	sum := sha256.Sum256([]byte("pbxauth session\x00" + c.Account() + "\x00" + id.Reveal()))
 	return hex.EncodeToString(sum[:16])
 }
 

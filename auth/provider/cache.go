@@ -36,28 +36,12 @@ import (
 type Cache struct {
 	held   atomic.Pointer[heldSession]
 	flight flight
+	*settings
 
-	backend  Backend
-	name     string
-	endpoint string // canonical, as Endpoint returns it
-	origin   string // transport.Origin of the endpoint
-	account  string // the account key: a hash, never the username
-	creds    auth.Credentials
-
-	base          http.RoundTripper // Config.HTTPClient's Transport, else transport.DefaultBase
-	client        *http.Client      // Config.HTTPClient, for NewClient's defaults
-	clientTimeout time.Duration
-	policy        transport.Policy
-	budget        *transport.Budget // the vendor origin's, shared
-	logger        *slog.Logger      // never nil
-	debug         *slog.Logger      // Config.Logger for the transport's debug lines; may be nil
-	hooks         *auth.Hooks
-	store         auth.SessionStore
-	ttl           time.Duration
-	loginTimeout  time.Duration
-
-	stateless      atomic.Bool  // the account's sessions have no ID: nothing to share
-	storeDownUntil atomic.Int64 // unix nanoseconds; the store is skipped until then
+	backend   Backend
+	creds     auth.Credentials
+	account   accountKey  // never the username
+	stateless atomic.Bool // the account's sessions have no ID: nothing to share
 }
 
 // heldSession pairs a session with the moment it stops being served,
@@ -80,9 +64,6 @@ func (h *heldSession) usable() bool {
 	return h.refreshAt.IsZero() || time.Now().Before(h.refreshAt)
 }
 
-// discard is the logger of a Config without one, shared by every cache.
-var discard = slog.New(slog.DiscardHandler)
-
 // NewCache returns the cache for the account in cfg at endpoint (from
 // [Endpoint]), signing in through b. name is the provider's registered
 // name. It panics on an empty name or a nil backend: both are programming
@@ -92,38 +73,14 @@ func NewCache(name string, cfg auth.Config, endpoint *url.URL, b Backend) *Cache
 		panic("provider: NewCache needs a name, an endpoint and a Backend")
 	}
 	c := &Cache{
-		backend:      b,
-		name:         name,
-		endpoint:     Canonical(endpoint),
-		origin:       transport.Origin(endpoint),
-		creds:        cfg.Credentials,
-		base:         transport.DefaultBase,
-		client:       cfg.HTTPClient,
-		policy:       transport.Policy{MaxAttempts: cfg.Retry.MaxAttempts, BaseDelay: cfg.Retry.BaseDelay, MaxDelay: cfg.Retry.MaxDelay}.WithDefaults(),
-		logger:       discard,
-		debug:        cfg.Logger,
-		hooks:        cfg.Hooks,
-		store:        cfg.Store,
-		ttl:          cfg.SessionTTL,
-		loginTimeout: auth.DefaultLoginTimeout,
+		settings: settingsFor(name, cfg, endpoint),
+		backend:  b,
+		creds:    cfg.Credentials,
 	}
-	if cfg.Logger != nil {
-		c.logger = cfg.Logger
-	}
-	if hc := cfg.HTTPClient; hc != nil {
-		c.clientTimeout = hc.Timeout
-		if hc.Timeout > 0 {
-			c.loginTimeout = hc.Timeout
-		}
-		if hc.Transport != nil {
-			c.base = hc.Transport
-		}
-	}
-	c.budget = transport.BudgetFor(c.base, c.origin)
+	c.account = newAccountKey(name, c.endpoint, cfg.Credentials)
 	if sb, ok := b.(StatelessBackend); ok && sb.Stateless() {
 		c.stateless.Store(true)
 	}
-	c.account = accountKey(name, c.endpoint, cfg.Credentials)
 	return c
 }
 
@@ -138,7 +95,7 @@ func (c *Cache) Provider() string { return c.name }
 // Account returns the account key: a non-reversible name of the account
 // (a hash of the provider, endpoint and username or key) that stores key
 // their records by and hooks report. It never holds the username.
-func (c *Cache) Account() string { return c.account }
+func (c *Cache) Account() string { return c.account.String() }
 
 // Session returns the held session while it is usable, else one login
 // shared by every concurrent caller. A caller whose ctx ends stops waiting
@@ -411,7 +368,7 @@ func (c *Cache) open(ctx context.Context, reason auth.LoginReason, prev *auth.Se
 		c.stateless.Store(true)
 	}
 	c.loginDoneHook(ctx, reason, nil, time.Since(start), renewed)
-	c.logger.LogAttrs(ctx, slog.LevelInfo, "logged in", slog.String("account", c.account),
+	c.logger.LogAttrs(ctx, slog.LevelInfo, "logged in", slog.String("account", c.Account()),
 		slog.String("reason", string(reason)), slog.Bool("renewed", renewed), slog.Any("session", s))
 	return s, renewed, nil
 }
@@ -449,7 +406,7 @@ func (c *Cache) retire(ctx context.Context, s *auth.Session) {
 	defer cancel()
 	if err := c.close(rctx, s, auth.LogoutReplaced); err != nil {
 		c.logger.LogAttrs(ctx, slog.LevelWarn, "could not log out a replaced session",
-			slog.String("account", c.account), slog.String("error", err.Error()))
+			slog.String("account", c.Account()), slog.String("error", err.Error()))
 	}
 }
 
@@ -462,7 +419,7 @@ func (c *Cache) close(ctx context.Context, s *auth.Session, reason auth.LogoutRe
 	}
 	c.logoutDoneHook(ctx, reason, e, time.Since(start))
 	if e == nil {
-		c.logger.LogAttrs(ctx, slog.LevelInfo, "logged out", slog.String("account", c.account),
+		c.logger.LogAttrs(ctx, slog.LevelInfo, "logged out", slog.String("account", c.Account()),
 			slog.String("reason", string(reason)), slog.Any("session", s))
 	}
 	return e

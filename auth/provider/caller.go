@@ -22,6 +22,15 @@ type Caller struct {
 	cache *Cache
 }
 
+// Credentials returns the account's credentials, for the backend to sign
+// in with: the cache keeps them, so a provider need not keep a copy.
+func (c *Caller) Credentials() auth.Credentials { return c.cache.creds }
+
+// Endpoint returns the endpoint as the account's Config gave it (with its
+// trailing slash, if any), for building the backend's requests: a vendor
+// may tell "/api" from "/api/". Cache.Endpoint is the canonical form.
+func (c *Caller) Endpoint() string { return c.cache.target }
+
 // Response is a vendor's whole answer, its body already read and closed.
 type Response struct {
 	StatusCode int

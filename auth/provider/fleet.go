@@ -44,7 +44,7 @@ func (c *Cache) acquireShared(ctx context.Context, reason auth.LoginReason, prev
 		// Only if the record still holds the refused session: a replica
 		// that saw an old session refused must not delete a fresh one.
 		err := c.storeCall(ctx, "invalidate", func(ctx context.Context) error {
-			return c.store.Invalidate(ctx, c.account, c.fingerprint(refused))
+			return c.store.Invalidate(ctx, c.Account(), c.fingerprint(refused))
 		})
 		if err != nil {
 			return c.acquireLocal(ctx, reason, prev)
@@ -120,14 +120,14 @@ func (c *Cache) load(ctx context.Context, refused auth.Secret) (usable, stored *
 	var r *auth.Record
 	err = c.storeCall(ctx, "load", func(ctx context.Context) error {
 		var err error
-		r, err = c.store.Load(ctx, c.account)
+		r, err = c.store.Load(ctx, c.Account())
 		return err
 	})
 	if errors.Is(err, auth.ErrRecordUnreadable) {
 		// The store works; the record does not: the login this leads to
 		// publishes one that replaces it.
 		c.logger.LogAttrs(ctx, slog.LevelWarn, "ignoring a stored session the store cannot read",
-			slog.String("account", c.account), slog.String("reason", Clean(err.Error())))
+			slog.String("account", c.Account()), slog.String("reason", Clean(err.Error())))
 		return nil, nil, nil
 	}
 	if err != nil || r == nil {
@@ -138,7 +138,7 @@ func (c *Cache) load(ctx context.Context, refused auth.Secret) (usable, stored *
 	}
 	s, err := c.sessionOf(r)
 	if err != nil {
-		c.logger.LogAttrs(ctx, slog.LevelWarn, "ignoring a stored session", slog.String("account", c.account),
+		c.logger.LogAttrs(ctx, slog.LevelWarn, "ignoring a stored session", slog.String("account", c.Account()),
 			slog.String("reason", err.Error()))
 		return nil, nil, nil
 	}
@@ -163,7 +163,7 @@ func (c *Cache) lease(ctx context.Context, refused auth.Secret, explicit bool) (
 	for {
 		err := c.storeCall(ctx, "lease", func(ctx context.Context) error {
 			var err error
-			l, err = c.store.Lease(ctx, c.account)
+			l, err = c.store.Lease(ctx, c.Account())
 			return err
 		})
 		switch {
@@ -235,12 +235,12 @@ func since(t time.Time) time.Duration {
 func (c *Cache) publish(ctx context.Context, l auth.Lease, s *auth.Session, reason auth.LoginReason, refused auth.Secret) (winner *auth.Session, published bool) {
 	r, err := c.record(s)
 	if err != nil {
-		c.logger.LogAttrs(ctx, slog.LevelWarn, "cannot encode the session for the store", slog.String("account", c.account))
+		c.logger.LogAttrs(ctx, slog.LevelWarn, "cannot encode the session for the store", slog.String("account", c.Account()))
 		return nil, false
 	}
 	put := func(l auth.Lease) error {
 		return c.storeCall(ctx, "publish", func(ctx context.Context) error {
-			return c.store.Publish(ctx, c.account, l, r)
+			return c.store.Publish(ctx, c.Account(), l, r)
 		})
 	}
 	if err := put(l); !errors.Is(err, auth.ErrLeaseLost) {
@@ -312,7 +312,7 @@ func (c *Cache) renewWhileHeld(ctx context.Context, l auth.Lease) (stop func()) 
 				return // stopped as the tick came: select picks either
 			}
 			err := c.storeCall(rctx, "renew", func(ctx context.Context) error {
-				return c.store.Renew(ctx, c.account, l)
+				return c.store.Renew(ctx, c.Account(), l)
 			})
 			if errors.Is(err, auth.ErrLeaseLost) {
 				return // superseded: publish will find out
@@ -328,7 +328,7 @@ func (c *Cache) renewWhileHeld(ctx context.Context, l auth.Lease) (stop func()) 
 // release gives l up, even when the login's deadline has passed.
 func (c *Cache) release(ctx context.Context, l auth.Lease) {
 	_ = c.storeCall(context.WithoutCancel(ctx), "release", func(ctx context.Context) error {
-		return c.store.Release(ctx, c.account, l)
+		return c.store.Release(ctx, c.Account(), l)
 	})
 }
 
@@ -358,7 +358,7 @@ func (c *Cache) forgetShared(ctx context.Context, s *auth.Session) *auth.Error {
 		s = stored
 	}
 	_ = c.storeCall(ctx, "invalidate", func(ctx context.Context) error {
-		return c.store.Invalidate(ctx, c.account, c.fingerprint(s.ID))
+		return c.store.Invalidate(ctx, c.Account(), c.fingerprint(s.ID))
 	})
 	return nil
 }
@@ -381,7 +381,7 @@ func (c *Cache) storeCall(ctx context.Context, op string, f func(context.Context
 	}
 	c.storeDownUntil.Store(time.Now().Add(storeRestTime).UnixNano())
 	c.logger.LogAttrs(ctx, slog.LevelWarn, "session store failed; signing in without it",
-		slog.String("account", c.account), slog.String("op", op), slog.String("error", Clean(err.Error())))
+		slog.String("account", c.Account()), slog.String("op", op), slog.String("error", Clean(err.Error())))
 	c.storeFallbackHook(ctx, op, err)
 	return err
 }

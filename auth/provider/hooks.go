@@ -39,7 +39,7 @@ func (c *Cache) safely(f func()) {
 // and logs it with its stack: it never kills the process.
 func (c *Cache) panicked(ctx context.Context, r any) *auth.Error {
 	c.logger.LogAttrs(ctx, slog.LevelError, "a login panicked",
-		slog.String("account", c.account),
+		slog.String("account", c.Account()),
 		slog.String("panic", Clean(fmt.Sprint(r), c.creds.Password, c.creds.APIKey)),
 		slog.String("stack", string(debug.Stack())))
 	return &auth.Error{Provider: c.name, Op: auth.OpLogin, Err: auth.ErrProtocol, Message: "the login panicked (logged with its stack)"}
@@ -56,7 +56,7 @@ func outcome(e *auth.Error) error {
 func (c *Cache) loginStartHook(ctx context.Context, reason auth.LoginReason) context.Context {
 	if h := c.hooks; h != nil && h.LoginStart != nil {
 		c.safely(func() {
-			if next := h.LoginStart(ctx, auth.LoginStartInfo{Provider: c.name, Account: c.account, Reason: reason}); next != nil {
+			if next := h.LoginStart(ctx, auth.LoginStartInfo{Provider: c.name, Account: c.Account(), Reason: reason}); next != nil {
 				ctx = next
 			}
 		})
@@ -66,7 +66,7 @@ func (c *Cache) loginStartHook(ctx context.Context, reason auth.LoginReason) con
 
 func (c *Cache) loginDoneHook(ctx context.Context, reason auth.LoginReason, e *auth.Error, d time.Duration, renewed bool) {
 	if h := c.hooks; h != nil && h.LoginDone != nil {
-		info := auth.LoginDoneInfo{Provider: c.name, Account: c.account, Reason: reason, Outcome: outcome(e),
+		info := auth.LoginDoneInfo{Provider: c.name, Account: c.Account(), Reason: reason, Outcome: outcome(e),
 			Duration: d, Renewed: renewed}
 		if e != nil {
 			info.Err = e
@@ -77,7 +77,7 @@ func (c *Cache) loginDoneHook(ctx context.Context, reason auth.LoginReason, e *a
 
 func (c *Cache) logoutDoneHook(ctx context.Context, reason auth.LogoutReason, e *auth.Error, d time.Duration) {
 	if h := c.hooks; h != nil && h.LogoutDone != nil {
-		info := auth.LogoutDoneInfo{Provider: c.name, Account: c.account, Reason: reason, Outcome: outcome(e), Duration: d}
+		info := auth.LogoutDoneInfo{Provider: c.name, Account: c.Account(), Reason: reason, Outcome: outcome(e), Duration: d}
 		if e != nil {
 			info.Err = e
 		}
@@ -88,21 +88,21 @@ func (c *Cache) logoutDoneHook(ctx context.Context, reason auth.LogoutReason, e 
 func (c *Cache) refusedHook(ctx context.Context, lost bool) {
 	if h := c.hooks; h != nil && h.SessionRefused != nil {
 		c.safely(func() {
-			h.SessionRefused(ctx, auth.SessionRefusedInfo{Provider: c.name, Account: c.account, Lost: lost})
+			h.SessionRefused(ctx, auth.SessionRefusedInfo{Provider: c.name, Account: c.Account(), Lost: lost})
 		})
 	}
 }
 
 func (c *Cache) sharedHook(ctx context.Context) {
 	if h := c.hooks; h != nil && h.SessionShared != nil {
-		c.safely(func() { h.SessionShared(ctx, auth.SessionSharedInfo{Provider: c.name, Account: c.account}) })
+		c.safely(func() { h.SessionShared(ctx, auth.SessionSharedInfo{Provider: c.name, Account: c.Account()}) })
 	}
 }
 
 func (c *Cache) leaseWaitHook(ctx context.Context, how string, waited time.Duration) {
 	if h := c.hooks; h != nil && h.LeaseWait != nil && waited > 0 {
 		c.safely(func() {
-			h.LeaseWait(ctx, auth.LeaseWaitInfo{Provider: c.name, Account: c.account, Waited: waited, Outcome: how})
+			h.LeaseWait(ctx, auth.LeaseWaitInfo{Provider: c.name, Account: c.Account(), Waited: waited, Outcome: how})
 		})
 	}
 }
@@ -110,7 +110,7 @@ func (c *Cache) leaseWaitHook(ctx context.Context, how string, waited time.Durat
 func (c *Cache) takeoverHook(ctx context.Context, waited time.Duration) {
 	if h := c.hooks; h != nil && h.LeaseTakeover != nil {
 		c.safely(func() {
-			h.LeaseTakeover(ctx, auth.LeaseTakeoverInfo{Provider: c.name, Account: c.account, Waited: waited})
+			h.LeaseTakeover(ctx, auth.LeaseTakeoverInfo{Provider: c.name, Account: c.Account(), Waited: waited})
 		})
 	}
 }
@@ -118,7 +118,7 @@ func (c *Cache) takeoverHook(ctx context.Context, waited time.Duration) {
 func (c *Cache) storeFallbackHook(ctx context.Context, op string, err error) {
 	if h := c.hooks; h != nil && h.StoreFallback != nil {
 		c.safely(func() {
-			h.StoreFallback(ctx, auth.StoreFallbackInfo{Provider: c.name, Account: c.account, Op: op, Err: err})
+			h.StoreFallback(ctx, auth.StoreFallbackInfo{Provider: c.name, Account: c.Account(), Op: op, Err: err})
 		})
 	}
 }
@@ -140,7 +140,7 @@ type observer struct {
 func (o *observer) Retry(ctx context.Context, e transport.RetryEvent) {
 	c := o.cache
 	if h := c.hooks; h.Retry != nil {
-		info := auth.RetryInfo{Provider: c.name, Account: c.account, Op: o.op, Method: e.Method, Attempt: e.Attempt,
+		info := auth.RetryInfo{Provider: c.name, Account: c.Account(), Op: o.op, Method: e.Method, Attempt: e.Attempt,
 			Wait: e.Wait, StatusCode: e.StatusCode, ErrorKind: e.ErrorKind, Repeatable: e.Repeatable}
 		c.safely(func() { h.Retry(ctx, info) })
 	}
@@ -149,7 +149,7 @@ func (o *observer) Retry(ctx context.Context, e transport.RetryEvent) {
 func (o *observer) BudgetSpent(ctx context.Context, origin string) {
 	c := o.cache
 	if h := c.hooks; h.BudgetSpent != nil {
-		info := auth.BudgetSpentInfo{Provider: c.name, Account: c.account, Op: o.op, Origin: origin}
+		info := auth.BudgetSpentInfo{Provider: c.name, Account: c.Account(), Op: o.op, Origin: origin}
 		c.safely(func() { h.BudgetSpent(ctx, info) })
 	}
 }

@@ -50,7 +50,7 @@ func (a *Authenticator) Authorize(req *http.Request, s *auth.Session) error {
 		}
 	}
 	req.Header = ownHeader(req.Header)
-	req.Header.Set("Authorization", "token auth="+a.creds.APIKey.Reveal())
+	req.Header.Set("Authorization", "token auth="+a.key.Reveal())
 	return nil
 }
 
@@ -76,7 +76,7 @@ func (a *Authenticator) keyInBody(req *http.Request) (bool, error) {
 	if err == nil && shape == object {
 		var ok bool
 		if merged, ok = spliceKey(read, a.keyMember.Reveal()); !ok {
-			merged, _ = withKey(read, a.creds.APIKey.Reveal())
+			merged, _ = withKey(read, a.key.Reveal())
 		}
 	}
 	if merged == nil {

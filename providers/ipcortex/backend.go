@@ -30,11 +30,11 @@ type backend Authenticator
 // there is no session to share through Config.Store.
 func (b *backend) Stateless() bool { return (*Authenticator)(b).stateless() }
 
-// url puts path under the endpoint's own path, whether or not that ends in
-// a slash: "https://pbx/sub" and "https://pbx/sub/" both give
+// joinPath puts path under the endpoint's own path, whether or not that
+// ends in a slash: "https://pbx/sub" and "https://pbx/sub/" both give
 // "https://pbx/sub/rest/auth/".
-func (b *backend) url(path string) string {
-	u, _ := url.Parse(b.endpoint) // checked by New
+func joinPath(endpoint, path string) string {
+	u, _ := url.Parse(endpoint) // checked by New
 	return u.JoinPath(path).String()
 }
 
@@ -57,16 +57,16 @@ func (b *backend) OpenSession(ctx context.Context, call *provider.Caller, prev *
 }
 
 func (b *backend) login(ctx context.Context, call *provider.Caller, cookie auth.Secret) (*auth.Session, error) {
-	body, err := loginRequest(b.creds, b.opts)
+	body, err := loginRequest(call.Credentials(), b.opts)
 	if err != nil {
 		return nil, &auth.Error{Provider: Name, Op: auth.OpLogin, Err: auth.ErrProtocol, Message: "cannot encode the login request"}
 	}
-	req, err := b.post(ctx, auth.OpLogin, b.url(loginPath), body.Reveal())
+	req, err := b.post(ctx, auth.OpLogin, joinPath(call.Endpoint(), loginPath), body.Reveal())
 	if err != nil {
 		return nil, err
 	}
 	if (*Authenticator)(b).stateless() && b.opts.keyInHeader {
-		req.Header.Set("Authorization", "token auth="+b.creds.APIKey.Reveal())
+		req.Header.Set("Authorization", "token auth="+b.key.Reveal())
 	}
 	if cookie != "" {
 		req.Header.Set("Cookie", CookieName+"="+cookie.Reveal())
@@ -75,7 +75,7 @@ func (b *backend) login(ctx context.Context, call *provider.Caller, cookie auth.
 	if err != nil {
 		return nil, endpointHint(err)
 	}
-	return (*Authenticator)(b).decodeLogin(resp)
+	return decoder{call.Credentials()}.decodeLogin(resp)
 }
 
 // CloseSession ends s at the PBX. The PBX answering "fail", 401 or 403
@@ -84,7 +84,7 @@ func (b *backend) CloseSession(ctx context.Context, call *provider.Caller, s *au
 	if s.Stateless() {
 		return nil // an API key opened no session
 	}
-	req, err := b.post(ctx, auth.OpLogout, b.url(logoutPath), logoutBody)
+	req, err := b.post(ctx, auth.OpLogout, joinPath(call.Endpoint(), logoutPath), logoutBody)
 	if err != nil {
 		return err
 	}
@@ -98,7 +98,7 @@ func (b *backend) CloseSession(ctx context.Context, call *provider.Caller, s *au
 	if err != nil {
 		return err
 	}
-	return (*Authenticator)(b).decodeLogout(resp, s)
+	return decoder{call.Credentials()}.decodeLogout(resp, s)
 }
 
 // post returns a JSON POST of body to url; body can be replayed, so the

@@ -8,6 +8,15 @@ import (
 	"github.com/pbxauth/pbxauth/auth/provider"
 )
 
+// decoder reads the answers to the sign-in requests of an account with
+// creds: it knows the mode (a key check or a password login) and the
+// secrets to keep out of its errors.
+type decoder struct {
+	creds auth.Credentials
+}
+
+func (d decoder) stateless() bool { return d.creds.APIKey != "" }
+
 // The values of an answer's "result".
 const (
 	resultSuccess = "success"
@@ -44,28 +53,28 @@ type outcome struct {
 // decodeLogin reads the answer to a login or key check: a Session, or an
 // *auth.Error holding ErrInvalidCredentials for "fail" and ErrProtocol for
 // anything it cannot understand.
-func (a *Authenticator) decodeLogin(resp *provider.Response) (*auth.Session, error) {
+func (d decoder) decodeLogin(resp *provider.Response) (*auth.Session, error) {
 	var ans answer
 	if err := json.Unmarshal(resp.Body, &ans); err != nil {
 		// A refusal is a refusal whatever the rest looks like.
 		var o outcome
 		if json.Unmarshal(resp.Body, &o) == nil && o.Result == resultFail {
-			return nil, a.refusal(resp, o.Message)
+			return nil, d.refusal(resp, o.Message)
 		}
-		return nil, a.protocolError(auth.OpLogin, resp, a.clean(describe(err)))
+		return nil, d.protocolError(auth.OpLogin, resp, d.clean(describe(err)))
 	}
 	switch {
 	case ans.Result == resultFail:
-		return nil, a.refusal(resp, ans.Message)
+		return nil, d.refusal(resp, ans.Message)
 	case ans.Result != resultSuccess:
-		return nil, a.protocolError(auth.OpLogin, resp, a.unexpected(ans.Result))
+		return nil, d.protocolError(auth.OpLogin, resp, d.unexpected(ans.Result))
 	case ans.User == nil:
-		return nil, a.protocolError(auth.OpLogin, resp, `successful answer has no "user" object`)
+		return nil, d.protocolError(auth.OpLogin, resp, `successful answer has no "user" object`)
 	case ans.User.ID == "":
-		return nil, a.protocolError(auth.OpLogin, resp, `user has no "id"`)
+		return nil, d.protocolError(auth.OpLogin, resp, `user has no "id"`)
 	}
-	s := a.session(ans.User)
-	if !a.stateless() {
+	s := d.session(ans.User)
+	if !d.stateless() {
 		// The cookie when the answer sets one, else user.session: the page
 		// shows the value in the body, browsers take the cookie.
 		id := ans.User.Session
@@ -74,9 +83,9 @@ func (a *Authenticator) decodeLogin(resp *provider.Response) (*auth.Session, err
 		}
 		switch {
 		case id == "":
-			return nil, a.protocolError(auth.OpLogin, resp, "answer has no session: no Red60urne cookie and no user.session")
+			return nil, d.protocolError(auth.OpLogin, resp, "answer has no session: no Red60urne cookie and no user.session")
 		case !validCookieValue(id):
-			return nil, a.protocolError(auth.OpLogin, resp, "session cannot be sent back as a cookie")
+			return nil, d.protocolError(auth.OpLogin, resp, "session cannot be sent back as a cookie")
 		}
 		s.ID = auth.Secret(id)
 	}
@@ -85,22 +94,30 @@ func (a *Authenticator) decodeLogin(resp *provider.Response) (*auth.Session, err
 
 // decodeLogout reads the answer to the logout of s: "success", and "fail"
 // (the session is gone already), both mean the session has ended.
-func (a *Authenticator) decodeLogout(resp *provider.Response, s *auth.Session) error {
+func (d decoder) decodeLogout(resp *provider.Response, s *auth.Session) error {
 	var o outcome
 	if err := json.Unmarshal(resp.Body, &o); err != nil {
-		return a.protocolError(auth.OpLogout, resp, a.clean(describe(err), s.ID))
+		return d.protocolError(auth.OpLogout, resp, d.clean(describe(err), s.ID))
 	}
 	if o.Result != resultSuccess && o.Result != resultFail {
-		return a.protocolError(auth.OpLogout, resp, a.unexpected(o.Result, s.ID))
+		return d.protocolError(auth.OpLogout, resp, d.unexpected(o.Result, s.ID))
 	}
 	return nil
 }
 
+// noPerms is the Permissions of a user with none: empty, not nil, and one
+// map for all, since sessions are read-only.
+var noPerms = map[string]string{}
+
 // session maps the user object onto a Session, all but its ID.
-func (a *Authenticator) session(u *user) *auth.Session {
-	perms := u.Perms
+//
+// Permissions and Roles are shared with the sessions of other accounts
+// whose user has the same permissions (provider.SharedMap): a SaaS back
+// end's integration user usually has one role on every customer's PBX.
+func (d decoder) session(u *user) *auth.Session {
+	perms := provider.SharedMap(u.Perms)
 	if perms == nil {
-		perms = map[string]string{} // an IPCortex user with no permissions
+		perms = noPerms // an IPCortex user with no permissions
 	}
 	var roles []string
 	if len(perms) > 0 {
@@ -109,6 +126,7 @@ func (a *Authenticator) session(u *user) *auth.Session {
 			roles = append(roles, name)
 		}
 		slices.Sort(roles)
+		roles = provider.SharedStrings(roles)
 	}
 	var attrs map[string]string
 	for _, kv := range [...][2]string{{"company", u.Company}, {"home", u.Home}} {
@@ -121,7 +139,7 @@ func (a *Authenticator) session(u *user) *auth.Session {
 	}
 	username := u.Login
 	if username == "" {
-		username = a.creds.Username
+		username = d.creds.Username
 	}
 	return &auth.Session{
 		Provider:    Name,

@@ -10,29 +10,29 @@ import (
 )
 
 // refusal is the error of a "fail" answer to a login.
-func (a *Authenticator) refusal(resp *provider.Response, message text) *auth.Error {
+func (d decoder) refusal(resp *provider.Response, message text) *auth.Error {
 	return &auth.Error{Provider: Name, Op: auth.OpLogin, StatusCode: resp.StatusCode,
-		Err: auth.ErrInvalidCredentials, Message: a.clean(string(message))}
+		Err: auth.ErrInvalidCredentials, Message: d.clean(string(message))}
 }
 
 // protocolError is the error of an answer that cannot be understood.
-func (a *Authenticator) protocolError(op string, resp *provider.Response, message string) *auth.Error {
+func (d decoder) protocolError(op string, resp *provider.Response, message string) *auth.Error {
 	return &auth.Error{Provider: Name, Op: op, StatusCode: resp.StatusCode, Err: auth.ErrProtocol, Message: message}
 }
 
 // unexpected describes a result that is neither "success" nor "fail".
-func (a *Authenticator) unexpected(result string, secrets ...auth.Secret) string {
+func (d decoder) unexpected(result string, secrets ...auth.Secret) string {
 	if result == "" {
 		return `answer has no "result"`
 	}
-	return fmt.Sprintf("unexpected result %q", a.clean(result, secrets...))
+	return fmt.Sprintf("unexpected result %q", d.clean(result, secrets...))
 }
 
 // clean makes the vendor's text fit for an error: the password, the key
 // and the other secrets removed in every form (vendors echo what they were
 // sent), white space folded, the length bounded.
-func (a *Authenticator) clean(s string, secrets ...auth.Secret) string {
-	return provider.Clean(s, append([]auth.Secret{a.creds.Password, a.creds.APIKey}, secrets...)...)
+func (d decoder) clean(s string, secrets ...auth.Secret) string {
+	return provider.Clean(s, append([]auth.Secret{d.creds.Password, d.creds.APIKey}, secrets...)...)
 }
 
 // describe says what is wrong with a document json could not decode,

@@ -8,5 +8,5 @@ import (
 // DecodeResponse lets the external tests reach the login answer's decoder:
 // creds say the mode (an APIKey: a key check) and the secrets to redact.
 func DecodeResponse(resp *provider.Response, creds auth.Credentials) (*auth.Session, error) {
-	return (&Authenticator{creds: creds}).decodeLogin(resp)
+	return decoder{creds}.decodeLogin(resp)
 }

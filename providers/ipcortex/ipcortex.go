@@ -23,9 +23,9 @@ const CookieName = "Red60urne"
 // safe for concurrent use.
 type Authenticator struct {
 	*provider.Cache
-	endpoint string // the PBX's base URL, as configured
-	creds    auth.Credentials
-	opts     options
+	// key is the API key, for Authorize; "" with a password.
+	key  auth.Secret
+	opts options
 	// keyMember is the body member `"auth":{"type":"auth","key":KEY}` that
 	// Authorize splices into a JSON body, made once; "" with a password.
 	keyMember auth.Secret
@@ -82,7 +82,7 @@ func New(cfg auth.Config, opts ...Option) (*Authenticator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ipcortex: %w", err)
 	}
-	a := &Authenticator{endpoint: u.String(), creds: c, opts: o}
+	a := &Authenticator{key: c.APIKey, opts: o}
 	if c.APIKey != "" {
 		member, ok := keyMember(c.APIKey.Reveal())
 		if !ok {
@@ -97,4 +97,4 @@ func New(cfg auth.Config, opts ...Option) (*Authenticator, error) {
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
 // stateless reports whether a signs in with an API key.
-func (a *Authenticator) stateless() bool { return a.creds.APIKey != "" }
+func (a *Authenticator) stateless() bool { return a.key != "" }

@@ -25,13 +25,14 @@ type backend Authenticator
 // written in the documented order (Action, Username, Password) rather
 // than url.Values' sorted one.
 func (b *backend) OpenSession(ctx context.Context, call *provider.Caller, _ *auth.Session) (*auth.Session, bool, error) {
-	form := "Action=SessionCreate&Username=" + url.QueryEscape(b.username) +
-		"&Password=" + url.QueryEscape(b.password.Reveal())
+	creds := call.Credentials()
+	form := "Action=SessionCreate&Username=" + url.QueryEscape(creds.Username) +
+		"&Password=" + url.QueryEscape(creds.Password.Reveal())
 	resp, err := b.post(ctx, call, auth.OpLogin, form)
 	if err != nil {
 		return nil, false, endpointHint(err)
 	}
-	s, err := decodeLogin(resp, b.username, b.password)
+	s, err := decodeLogin(resp, creds.Username, creds.Password)
 	return s, false, err
 }
 
@@ -52,7 +53,7 @@ func (b *backend) CloseSession(ctx context.Context, call *provider.Caller, s *au
 // transient failures. The body is a *strings.Reader, so net/http sets
 // GetBody and every retry replays it.
 func (b *backend) post(ctx context.Context, call *provider.Caller, op, form string) (*provider.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, b.endpoint, strings.NewReader(form))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, call.Endpoint(), strings.NewReader(form))
 	if err != nil {
 		// The endpoint was checked by New, so only a nil ctx gets here.
 		return nil, &auth.Error{Provider: Name, Op: op, Err: auth.ErrProtocol, Message: "cannot build the request"}

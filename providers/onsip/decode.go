@@ -39,7 +39,7 @@ func decodeLogin(resp *provider.Response, username string, password auth.Secret)
 		ID:       auth.Secret(id),
 		UserID:   strings.TrimSpace(s.UserID),
 		Username: username,
-		Roles:    roleNames(s.Roles),
+		Roles:    provider.SharedStrings(roleNames(s.Roles)), // read-only: shared between accounts
 	}, nil
 }
 

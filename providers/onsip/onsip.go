@@ -22,9 +22,6 @@ const DefaultEndpoint = "https://api.onsip.com/api"
 // use. Make one with [New].
 type Authenticator struct {
 	*provider.Cache
-	endpoint string // as configured, for the requests
-	username string
-	password auth.Secret
 }
 
 // Compile-time checks that Authenticator is everything auth.NewClient
@@ -70,7 +67,7 @@ func New(cfg auth.Config) (*Authenticator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("onsip: %w", err)
 	}
-	a := &Authenticator{endpoint: endpoint.String(), username: creds.Username, password: creds.Password}
+	a := new(Authenticator)
 	a.Cache = provider.NewCache(Name, cfg, endpoint, (*backend)(a))
 	return a, nil
 }

@@ -1,0 +1,40 @@
+package provider_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/pbxauth/pbxauth/auth/provider"
+)
+
+func TestSharedMap(t *testing.T) {
+	a := provider.SharedMap(map[string]string{"calls": "company", "admin": "yes"})
+	b := provider.SharedMap(map[string]string{"admin": "yes", "calls": "company"})
+	assert.Equal(t, map[string]string{"calls": "company", "admin": "yes"}, a)
+	a["probe"] = "x" // a test may look: the two are one map
+	assert.Equal(t, "x", b["probe"], "equal maps are shared")
+	delete(a, "probe")
+
+	c := provider.SharedMap(map[string]string{"admin": "yes", "calls": "own"})
+	assert.Equal(t, map[string]string{"calls": "own", "admin": "yes"}, c)
+	c["probe"] = "x"
+	assert.NotContains(t, a, "probe", "different maps are not shared")
+
+	// Keys and values cannot be confused across the separator.
+	d := provider.SharedMap(map[string]string{"a\x00b": "c"})
+	e := provider.SharedMap(map[string]string{"a": "b\x00c"})
+	assert.NotEqual(t, d, e)
+	assert.Nil(t, provider.SharedMap(nil))
+	assert.Empty(t, provider.SharedMap(map[string]string{}))
+}
+
+func TestSharedStrings(t *testing.T) {
+	a := provider.SharedStrings([]string{"Account Admin"})
+	b := provider.SharedStrings([]string{"Account Admin"})
+	assert.Equal(t, []string{"Account Admin"}, a)
+	assert.Same(t, &a[0], &b[0], "equal slices are shared")
+	assert.Equal(t, []string{"a", "b"}, provider.SharedStrings([]string{"a", "b"}))
+	assert.Equal(t, []string{"a\x00b"}, provider.SharedStrings([]string{"a\x00b"}))
+	assert.Nil(t, provider.SharedStrings(nil))
+}

@@ -1,0 +1,137 @@
+package provider
+
+import (
+	"log/slog"
+	"net/http"
+	"net/url"
+	"reflect"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+	"weak"
+
+	"github.com/pbxauth/pbxauth/auth"
+	"github.com/pbxauth/pbxauth/internal/transport"
+)
+
+// settings are what a Cache knows of its Config that is not the account's
+// own: the provider, the endpoint, the transport, the policy, the logger,
+// the hooks, the store. A SaaS back end holds thousands of accounts made
+// from a handful of configurations, so caches made alike share one
+// settings value instead of each holding a copy: it is what keeps an idle
+// tenant small.
+type settings struct {
+	name     string
+	endpoint string // canonical, as Endpoint returns it
+	target   string // the endpoint as configured: where a backend sends
+	origin   string // transport.Origin of the endpoint
+
+	base          http.RoundTripper // Config.HTTPClient's Transport, else transport.DefaultBase
+	client        *http.Client      // Config.HTTPClient, for NewClient's defaults
+	clientTimeout time.Duration
+	loginTimeout  time.Duration
+	ttl           time.Duration
+	policy        transport.Policy
+	budget        *transport.Budget // the vendor origin's, shared
+	logger        *slog.Logger      // never nil
+	debug         *slog.Logger      // Config.Logger for the transport's debug lines; may be nil
+	hooks         *auth.Hooks
+	store         auth.SessionStore
+
+	// storeDownUntil is when the store may be tried again after it failed
+	// (unix nanoseconds): shared, so that a store that is down costs one
+	// timeout for every account that uses it, not one each.
+	storeDownUntil atomic.Int64
+}
+
+// settingsKey is what makes two caches' settings the same.
+type settingsKey struct {
+	name, endpoint, target, origin   string
+	base                             http.RoundTripper
+	client                           *http.Client
+	clientTimeout, loginTimeout, ttl time.Duration
+	policy                           transport.Policy
+	logger, debug                    *slog.Logger
+	hooks                            *auth.Hooks
+	store                            auth.SessionStore
+}
+
+// registry holds the settings in use, weakly: settings live as long as a
+// cache uses them.
+var registry = struct {
+	sync.Mutex
+	m map[settingsKey]weak.Pointer[settings]
+}{m: make(map[settingsKey]weak.Pointer[settings])}
+
+// settingsFor returns the settings of a cache of provider name made from
+// cfg at endpoint: the same value for every cache made alike.
+func settingsFor(name string, cfg auth.Config, endpoint *url.URL) *settings {
+	k := settingsKey{
+		name:         name,
+		endpoint:     Canonical(endpoint),
+		target:       endpoint.String(),
+		origin:       transport.Origin(endpoint),
+		base:         transport.DefaultBase,
+		client:       cfg.HTTPClient,
+		loginTimeout: auth.DefaultLoginTimeout,
+		ttl:          cfg.SessionTTL,
+		policy:       transport.Policy{MaxAttempts: cfg.Retry.MaxAttempts, BaseDelay: cfg.Retry.BaseDelay, MaxDelay: cfg.Retry.MaxDelay}.WithDefaults(),
+		logger:       discard,
+		debug:        cfg.Logger,
+		hooks:        cfg.Hooks,
+		store:        cfg.Store,
+	}
+	if cfg.Logger != nil {
+		k.logger = cfg.Logger
+	}
+	if hc := cfg.HTTPClient; hc != nil {
+		k.clientTimeout = hc.Timeout
+		if hc.Timeout > 0 {
+			k.loginTimeout = hc.Timeout
+		}
+		if hc.Transport != nil {
+			k.base = hc.Transport
+		}
+	}
+	if !comparable(k.base) || !comparable(k.store) {
+		return newSettings(k) // cannot be a map key: not shared
+	}
+	registry.Lock()
+	defer registry.Unlock()
+	if s := registry.m[k].Value(); s != nil {
+		return s
+	}
+	s := newSettings(k)
+	registry.m[k] = weak.Make(s)
+	runtime.AddCleanup(s, forgetSettings, k)
+	return s
+}
+
+func newSettings(k settingsKey) *settings {
+	return &settings{
+		name: k.name, endpoint: k.endpoint, target: k.target, origin: k.origin,
+		base: k.base, client: k.client, clientTimeout: k.clientTimeout, loginTimeout: k.loginTimeout, ttl: k.ttl,
+		policy: k.policy, budget: transport.BudgetFor(k.base, k.origin),
+		logger: k.logger, debug: k.debug, hooks: k.hooks, store: k.store,
+	}
+}
+
+// forgetSettings drops k's entry once its settings are gone, unless new
+// ones took its place.
+func forgetSettings(k settingsKey) {
+	registry.Lock()
+	defer registry.Unlock()
+	if registry.m[k].Value() == nil {
+		delete(registry.m, k)
+	}
+}
+
+// comparable reports whether v, an interface value, can be part of a map
+// key: nil, or a value of a comparable type.
+func comparable(v any) bool {
+	return v == nil || reflect.TypeOf(v).Comparable()
+}
+
+// discard is the logger of a Config without one, shared by every cache.
+var discard = slog.New(slog.DiscardHandler)
