@@ -95,6 +95,7 @@ func (a *Authenticator) keyInBody(req *http.Request) (bool, error) {
 	req.Body = io.NopCloser(bytes.NewReader(merged))
 	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(merged)), nil }
 	req.ContentLength = int64(len(merged))
+	req.TransferEncoding = nil // the length is known now
 	return true, nil
 }
 

@@ -42,14 +42,18 @@ func joinPath(endpoint, path string) string {
 // With a held session prev it sends prev's cookie: the vendor's page says
 // a login carrying the Red60urne cookie affects that session instead of
 // opening another, so the session is renewed in place and nothing is left
-// open. Should the PBX refuse such a login, it is tried once more without
-// the cookie, as a first login.
+// open. It reports renewed only when the PBX kept the session's value: one
+// that hands back another is taken at its word that the old session is
+// gone, and the cache logs the old value out all the same (an answer that
+// it is unknown counts as done), so nothing can stay open. Should the PBX
+// refuse a login with the cookie, it is tried once more without it, as a
+// first login.
 func (b *backend) OpenSession(ctx context.Context, call *provider.Caller, prev *auth.Session) (*auth.Session, bool, error) {
 	renew := !(*Authenticator)(b).stateless() && prev != nil && !prev.Stateless() && validCookieValue(prev.ID.Reveal())
 	if renew {
 		s, err := b.login(ctx, call, prev.ID)
 		if !errors.Is(err, auth.ErrInvalidCredentials) {
-			return s, err == nil, err
+			return s, err == nil && s.ID == prev.ID, err
 		}
 	}
 	s, err := b.login(ctx, call, "")

@@ -7,7 +7,7 @@ import (
 
 // sessionCookie returns the value of the first Red60urne cookie the answer
 // sets to a value, or "". It reads only the Set-Cookie lines of that name, where
-// auth.Response.Cookie parses every cookie: that cost a login a tenth of
+// provider.Response.Cookie parses every cookie: that cost a login a tenth of
 // its decoding time. A value unfit to send back is caught by the caller.
 func sessionCookie(h http.Header) string {
 	for _, line := range h["Set-Cookie"] {

@@ -86,11 +86,11 @@ const peekChunk = 512
 // to know whether it may hold a JSON object, into one buffer: to its first
 // byte that is not white space and, when that is '{', on to its end or past
 // maxBody; a body that starts otherwise is read no further, so a large
-// download is not read through. (scan_test.go holds it to a plain
-// reference.) A known length
-// sizes the buffer once, with room for extra bytes more (what Authorize
-// adds) and a byte to spare, so that the read which meets the end needs no
-// other; length is only a hint. whole says that r is at its end.
+// download is not read through. A known length sizes the buffer once, with
+// room for extra bytes more (what Authorize adds) and a byte to spare, so
+// that the read which meets the end needs no other; length is only a hint.
+// whole says that r is at its end. (scan_test.go holds it to a plain
+// reference.)
 func readJSON(r io.Reader, length int64, extra int) (read []byte, s shape, whole bool, err error) {
 	size := firstReadSize
 	if length >= 0 && length <= maxBody {

@@ -25,12 +25,17 @@
 // 400 with {"result":"fail","message":..}. Any other path answers 404.
 //
 // The server counts the requests it receives, faulted ones included, and can
-// inject faults: failed statuses, slow answers, forgotten sessions, bodies
-// that are not JSON or are too large, and refused credentials. A request
-// first waits out SetDelay, then gets the next injected answer, if any:
-// those of FailNext, GarbageNext and OversizeNext are given in the order
-// they were asked for, each to as many requests as asked, and ClearFaults
-// drops those not yet given. A request that gets one is still counted; one
+// inject faults. It embeds authtest.Faults, the kit every fake vendor
+// server shares, so it speaks the same vocabulary as the others:
+// FailNext, FailNextRetryAfter, DropNext (read the request, then drop the
+// connection), MalformedNext (a broken status line quoting the request),
+// SetDelay, ClearFaults and Requests; and adds the PBX's own: GarbageNext
+// and OversizeNext (bodies that are not JSON or are too large), EchoNext (a
+// refusal quoting the secret sent, in any encoding), ForgetSessions,
+// RejectCredentials and DenyCalls (every API call refused for want of
+// permission). A request first waits out SetDelay, then gets the next
+// injected answer, if any, in the order they were asked for, each to as many
+// requests as asked. A request that gets one is still counted; one
 // abandoned during the delay uses up none. The server thereby satisfies the
 // contract suite's authtest.Server handle.
 //

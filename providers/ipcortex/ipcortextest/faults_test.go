@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/pbxauth/pbxauth/auth/authtest"
 	"net/http"
 	"strconv"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pbxauth/pbxauth/auth/authtest"
 	"github.com/pbxauth/pbxauth/providers/ipcortex/ipcortextest"
 )
 

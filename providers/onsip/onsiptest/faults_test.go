@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
-	"github.com/pbxauth/pbxauth/auth/authtest"
 	"io"
 	"net/http"
 	"net/url"
@@ -15,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pbxauth/pbxauth/auth/authtest"
 	"github.com/pbxauth/pbxauth/providers/onsip/onsiptest"
 )
 
