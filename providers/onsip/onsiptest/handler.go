@@ -39,6 +39,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	start := time.Now()
+	if wantsJSON(ps) {
+		writeJSON(w, s.answer(ps).renderJSON(start))
+		return
+	}
 	writeXML(w, s.answer(ps).render(start))
 }
 

@@ -5,7 +5,8 @@
 // the way https://api.onsip.com/api does: form-encoded POST (or GET with a
 // query string) to "/api", and an XML Response document in the namespace
 // http://www.jnctn.net/ns/rest/2006-01 with HTTP 200 whether the request
-// succeeded or was refused. Any other action name stands for the rest of the
+// succeeded or was refused; a call that carries Output=json gets the same
+// tree in JSON instead. Any other action name stands for the rest of the
 // vendor's API: it succeeds with an empty result when the request carries a
 // live SessionId and is refused the vendor's way when it does not.
 //
