@@ -123,6 +123,9 @@ func testRetryBudgetFailsFast(t *testing.T, f *fixture) {
 			if round < 10 {
 				t.Fatalf("the retry budget ran out after %d logins: too small to ride out a blip", round)
 			}
+			if f.hooks.count("budget spent") == 0 {
+				t.Fatal("the retry budget ran out and Hooks.BudgetSpent was not called")
+			}
 			return
 		}
 	}
