@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/pbxauth/pbxauth/internal/transport"
 )
 
 // Credentials are what a provider checks at login.
@@ -25,9 +24,9 @@ type RetryPolicy struct {
 
 // The retry defaults, used where a [RetryPolicy] field is zero.
 const (
-	DefaultMaxAttempts = transport.DefaultMaxAttempts // 4
-	DefaultBaseDelay   = transport.DefaultBaseDelay   // 100ms
-	DefaultMaxDelay    = transport.DefaultMaxDelay    // 5s
+	DefaultMaxAttempts = 4
+	DefaultBaseDelay   = 100 * time.Millisecond
+	DefaultMaxDelay    = 5 * time.Second
 )
 
 // DefaultLoginTimeout is the login deadline when Config.HTTPClient has no

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/pbxauth/pbxauth/auth"
+	"github.com/pbxauth/pbxauth/internal/transport"
 )
 
 func TestErrorText(t *testing.T) {
@@ -22,4 +23,11 @@ func TestErrorText(t *testing.T) {
 
 	cancelled := &auth.Error{Provider: "p", Op: auth.OpSession, Err: context.Canceled}
 	assert.ErrorIs(t, cancelled, context.Canceled)
+}
+
+// The defaults auth documents are the ones the retrying transport applies.
+func TestRetryDefaultsAreTheTransports(t *testing.T) {
+	assert.Equal(t, transport.DefaultMaxAttempts, auth.DefaultMaxAttempts)
+	assert.Equal(t, transport.DefaultBaseDelay, auth.DefaultBaseDelay)
+	assert.Equal(t, transport.DefaultMaxDelay, auth.DefaultMaxDelay)
 }
