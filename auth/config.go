@@ -4,7 +4,6 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
-
 )
 
 // Credentials are what a provider checks at login.
