@@ -164,8 +164,9 @@ func (t *clientTransport) send(req *http.Request, body io.ReadCloser, s *Session
 		}
 		return nil, &Error{Provider: s.Provider, Op: OpRequest, Err: ErrProtocol, Message: "the provider could not put the session on the request"}
 	}
-	if !transport.SameOrigin(r.URL, t.origin) {
-		// Checked again: Authorize must not send the session elsewhere.
+	if r.URL != req.URL && !transport.SameOrigin(r.URL, t.origin) {
+		// Checked again when Authorize gave the request another URL: it
+		// must not send the session elsewhere.
 		closeBody(r)
 		return nil, &Error{Provider: s.Provider, Op: OpRequest, Err: ErrProtocol,
 			Message: "the provider's Authorize sent the request to " + originOf(r.URL) + ": refused, credentials go only to " + t.origin}

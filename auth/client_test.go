@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -170,4 +171,33 @@ func TestClientCancelled(t *testing.T) {
 	assert.True(t, errors.Is(err, context.Canceled))
 	var e *auth.Error
 	assert.ErrorAs(t, err, &e)
+}
+
+// movingAuth is an authorizer whose Authorize sends the request elsewhere:
+// NewClient must refuse it after Authorize too.
+type movingAuth struct {
+	headerAuth
+	to *url.URL
+}
+
+func (m movingAuth) Authorize(req *http.Request, s *auth.Session) error {
+	req.URL = m.to
+	return m.headerAuth.Authorize(req, s)
+}
+
+func TestClientRefusesAnAuthorizeThatMovesTheRequest(t *testing.T) {
+	var reached atomic.Bool
+	other := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { reached.Store(true) }))
+	defer other.Close()
+	g, srv, _, _ := newGate(t)
+	g.accept("session-1")
+	to, _ := url.Parse(other.URL)
+	c, err := auth.NewClient(movingAuth{newHeaderAuth(t, srv.URL, auth.Config{}, &memoryBackend{}), to}, nil)
+	require.NoError(t, err)
+	_, err = c.Get(srv.URL)
+	var e *auth.Error
+	require.ErrorAs(t, err, &e)
+	assert.ErrorIs(t, err, auth.ErrProtocol)
+	assert.Contains(t, e.Message, "Authorize sent the request to")
+	assert.False(t, reached.Load(), "the session reached another origin")
 }

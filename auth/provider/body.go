@@ -3,6 +3,7 @@ package provider
 import (
 	"bytes"
 	"io"
+	"net/http"
 
 	"github.com/pbxauth/pbxauth/internal/transport"
 )
@@ -43,3 +44,18 @@ type answer struct {
 }
 
 func (b *answer) Close() error { return b.original.Close() }
+
+// OwnHeader gives req, auth.NewClient's shallow copy of the caller's
+// request, a header of its own to change, and returns it: a new map
+// holding the same entries. The value slices are shared with the caller's
+// header, so change an entry with Set, Add, Del or a new slice, never by
+// writing into a slice it holds. room is how many entries the caller will
+// add.
+func OwnHeader(req *http.Request, room int) http.Header {
+	h := make(http.Header, len(req.Header)+room)
+	for k, v := range req.Header {
+		h[k] = v
+	}
+	req.Header = h
+	return h
+}

@@ -50,8 +50,7 @@ func (b *acmeBackend) CloseSession(context.Context, *provider.Caller, *auth.Sess
 type Acme struct{ *provider.Cache }
 
 func (Acme) Authorize(req *http.Request, s *auth.Session) error {
-	req.Header = req.Header.Clone() // the caller's header is not ours to change
-	req.Header.Set("X-Acme-Session", s.ID.Reveal())
+	provider.OwnHeader(req, 1).Set("X-Acme-Session", s.ID.Reveal()) // the caller's header stays as it was
 	return nil
 }
 

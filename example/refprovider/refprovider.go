@@ -69,13 +69,10 @@ func New(cfg auth.Config) (*Authenticator, error) {
 }
 
 // Authorize puts s in the X-Session header. req is NewClient's shallow
-// copy of the caller's request: the header is cloned before it is changed.
+// copy of the caller's request: it gets a header of its own before the
+// change.
 func (a *Authenticator) Authorize(req *http.Request, s *auth.Session) error {
-	req.Header = req.Header.Clone()
-	if req.Header == nil {
-		req.Header = http.Header{}
-	}
-	req.Header.Set(sessionHeader, s.ID.Reveal())
+	provider.OwnHeader(req, 1).Set(sessionHeader, s.ID.Reveal())
 	return nil
 }
 

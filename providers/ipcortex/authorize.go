@@ -39,8 +39,7 @@ func (a *Authenticator) Authorize(req *http.Request, s *auth.Session) error {
 		if s == nil || s.Stateless() || !validCookieValue(s.ID.Reveal()) {
 			return requestError("no IPCortex session to put on the request")
 		}
-		req.Header = ownHeader(req.Header)
-		setSessionCookie(req.Header, s.ID.Reveal())
+		setSessionCookie(provider.OwnHeader(req, 1), s.ID.Reveal())
 		return nil
 	}
 	if !a.opts.keyInHeader {
@@ -49,17 +48,8 @@ func (a *Authenticator) Authorize(req *http.Request, s *auth.Session) error {
 			return err
 		}
 	}
-	req.Header = ownHeader(req.Header)
-	req.Header.Set("Authorization", "token auth="+a.key.Reveal())
+	provider.OwnHeader(req, 1).Set("Authorization", "token auth="+a.key.Reveal())
 	return nil
-}
-
-// ownHeader returns a copy of h to change, leaving the caller's alone.
-func ownHeader(h http.Header) http.Header {
-	if h == nil {
-		return make(http.Header, 1)
-	}
-	return h.Clone()
 }
 
 // keyInBody puts the API key into req's body when that is a JSON object,

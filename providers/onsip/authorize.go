@@ -71,7 +71,7 @@ func setQuery(req *http.Request, id string) error {
 		// A body of another type may name actions too: only a call
 		// without one is judged by its query alone.
 		if readOnlyUnmarked(req, req.URL.RawQuery, "") {
-			editHeader(req, func(h http.Header) { h[idempotencyKey] = nil })
+			provider.OwnHeader(req, 1)[idempotencyKey] = nil
 		}
 	}
 	u := *req.URL // the caller's URL stays as it was
@@ -113,27 +113,15 @@ func setForm(req *http.Request, id string) error {
 	req.TransferEncoding = nil // the length is known now
 	ct := req.Header["Content-Type"]
 	if setType := len(ct) != 1 || ct[0] != formType; readOnly || setType {
-		editHeader(req, func(h http.Header) {
-			if readOnly {
-				h[idempotencyKey] = nil
-			}
-			if setType {
-				h.Set("Content-Type", formType)
-			}
-		})
+		h := provider.OwnHeader(req, 2)
+		if readOnly {
+			h[idempotencyKey] = nil
+		}
+		if setType {
+			h.Set("Content-Type", formType)
+		}
 	}
 	return nil
-}
-
-// editHeader edits a copy of req's header and gives req the copy: the
-// header req shares with the caller's request stays as it was.
-func editHeader(req *http.Request, edit func(http.Header)) {
-	h := req.Header.Clone()
-	if h == nil {
-		h = make(http.Header, 2)
-	}
-	edit(h)
-	req.Header = h
 }
 
 // rewriteForm sets the SessionId parameter of form, a URL-encoded form,

@@ -267,3 +267,49 @@ func (p providerOnly) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	return resp, err
 }
+
+// canned answers every request with one vendor-shaped document, in
+// memory: no network, so what remains is what NewClient adds.
+type canned struct{ answer []byte }
+
+func (c canned) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body != nil {
+		_, _ = io.Copy(io.Discard, r.Body)
+		_ = r.Body.Close()
+	}
+	return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"text/xml"}},
+		ContentLength: int64(len(c.answer)), Body: io.NopCloser(bytes.NewReader(c.answer)), Request: r}, nil
+}
+
+// BenchmarkClientOverhead measures NewClient's own cost per call, by hand
+// and through NewClient over a transport that answers from memory: the
+// nanoseconds and allocations pbxauth adds to every API call (session,
+// shallow copy, Authorize, retry bookkeeping, Refused), free of the
+// network's noise.
+func BenchmarkClientOverhead(b *testing.B) {
+	srv := vendorServer(b)
+	a, err := onsip.New(auth.Config{Endpoint: srv.URL, HTTPClient: benchClient(b),
+		Credentials: auth.Credentials{Username: user, Password: password}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := a.Session(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	base := canned{answer: []byte(userReadXML)}
+	viaNewClient, err := auth.NewClient(a, &http.Client{Transport: base})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, v := range []variant{
+		{"by-hand", poster(&http.Client{Transport: base}, srv.URL, "Action=UserRead&SessionId="+benchSessionID)},
+		{"NewClient", poster(viaNewClient, srv.URL, "Action=UserRead")},
+	} {
+		b.Run(v.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				v.call(b)
+			}
+		})
+	}
+}
