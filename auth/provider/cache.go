@@ -368,8 +368,10 @@ func (c *Cache) open(ctx context.Context, reason auth.LoginReason, prev *auth.Se
 		c.stateless.Store(true)
 	}
 	c.loginDoneHook(ctx, reason, nil, time.Since(start), renewed)
-	c.logger.LogAttrs(ctx, slog.LevelInfo, "logged in", slog.String("account", c.Account()),
-		slog.String("reason", string(reason)), slog.Bool("renewed", renewed), slog.Any("session", s))
+	if c.logger.Enabled(ctx, slog.LevelInfo) { // the account's name costs an allocation
+		c.logger.LogAttrs(ctx, slog.LevelInfo, "logged in", slog.String("account", c.Account()),
+			slog.String("reason", string(reason)), slog.Bool("renewed", renewed), slog.Any("session", s))
+	}
 	return s, renewed, nil
 }
 
@@ -418,7 +420,7 @@ func (c *Cache) close(ctx context.Context, s *auth.Session, reason auth.LogoutRe
 		e = c.asError(auth.OpLogout, err, s.ID)
 	}
 	c.logoutDoneHook(ctx, reason, e, time.Since(start))
-	if e == nil {
+	if e == nil && c.logger.Enabled(ctx, slog.LevelInfo) {
 		c.logger.LogAttrs(ctx, slog.LevelInfo, "logged out", slog.String("account", c.Account()),
 			slog.String("reason", string(reason)), slog.Any("session", s))
 	}

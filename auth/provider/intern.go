@@ -4,7 +4,6 @@ import (
 	"maps"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 )
 
@@ -28,62 +27,82 @@ var interned = struct {
 // SharedMap returns a map equal to m that sessions of other accounts may
 // hold too: the first one seen with these entries. Callers must treat the
 // result as read-only, as every Session's maps are. nil and empty maps are
-// returned as they are.
+// returned as they are. A map already shared costs no allocation.
 func SharedMap(m map[string]string) map[string]string {
 	if len(m) == 0 {
 		return m
 	}
-	key := mapKey(m)
+	var room [internKeyRoom]byte
+	key := mapKey(room[:0], m)
 	interned.Lock()
 	defer interned.Unlock()
-	if shared, ok := interned.maps[key]; ok {
+	if shared, ok := interned.maps[string(key)]; ok { // no allocation to look up
 		return shared
 	}
 	if len(interned.maps) < internLimit {
-		interned.maps[key] = maps.Clone(m)
-		return interned.maps[key]
+		shared := maps.Clone(m)
+		interned.maps[string(key)] = shared
+		return shared
 	}
 	return m
 }
 
 // SharedStrings returns a slice equal to ss that sessions of other
-// accounts may hold too, as [SharedMap] does for maps.
+// accounts may hold too, as [SharedMap] does for maps. It never returns ss
+// itself (a slice not shared comes back as a copy), so a caller may pass a
+// slice of a local array.
 func SharedStrings(ss []string) []string {
-	if len(ss) == 0 {
-		return ss
+	switch {
+	case ss == nil:
+		return nil
+	case len(ss) == 0:
+		return noStrings
 	}
-	var b strings.Builder
+	var room [internKeyRoom]byte
+	key := room[:0]
 	for _, s := range ss {
-		writePart(&b, s)
+		key = appendPart(key, s)
 	}
-	key := b.String()
 	interned.Lock()
 	defer interned.Unlock()
-	if shared, ok := interned.strings[key]; ok {
+	if shared, ok := interned.strings[string(key)]; ok {
 		return shared
 	}
+	shared := slices.Clip(slices.Clone(ss))
 	if len(interned.strings) < internLimit {
-		interned.strings[key] = slices.Clip(slices.Clone(ss))
-		return interned.strings[key]
+		interned.strings[string(key)] = shared
 	}
-	return ss
+	return shared
 }
 
-// mapKey writes m's entries in key order, so two maps have one key exactly
-// when they hold the same entries.
-func mapKey(m map[string]string) string {
-	var b strings.Builder
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		writePart(&b, k)
-		writePart(&b, m[k])
+// noStrings is SharedStrings' answer for an empty, non-nil slice.
+var noStrings = []string{}
+
+// internKeyRoom is the room on the stack for a key: most permission sets
+// and role lists are written in fewer bytes, and a longer key only costs
+// its allocation.
+const internKeyRoom = 512
+
+// mapKey appends m's entries in key order to b, so two maps have one key
+// exactly when they hold the same entries.
+func mapKey(b []byte, m map[string]string) []byte {
+	var room [32]string
+	keys := room[:0]
+	for k := range m {
+		keys = append(keys, k)
 	}
-	return b.String()
+	slices.Sort(keys)
+	for _, k := range keys {
+		b = appendPart(b, k)
+		b = appendPart(b, m[k])
+	}
+	return b
 }
 
-// writePart writes s after its length, so that no two lists of parts are
-// written alike.
-func writePart(b *strings.Builder, s string) {
-	b.WriteString(strconv.Itoa(len(s)))
-	b.WriteByte(':')
-	b.WriteString(s)
+// appendPart appends s after its length, so that no two lists of parts
+// are written alike.
+func appendPart(b []byte, s string) []byte {
+	b = strconv.AppendInt(b, int64(len(s)), 10)
+	b = append(b, ':')
+	return append(b, s...)
 }

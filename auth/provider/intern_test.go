@@ -38,3 +38,24 @@ func TestSharedStrings(t *testing.T) {
 	assert.Equal(t, []string{"a\x00b"}, provider.SharedStrings([]string{"a\x00b"}))
 	assert.Nil(t, provider.SharedStrings(nil))
 }
+
+// TestSharedStringsNeverTheArgument: the slice passed in may be a caller's local
+// array, so what comes back is never it.
+func TestSharedStringsNeverTheArgument(t *testing.T) {
+	in := []string{"never-the-argument"}
+	out := provider.SharedStrings(in)
+	in[0] = "changed"
+	assert.Equal(t, []string{"never-the-argument"}, out)
+	assert.NotNil(t, provider.SharedStrings([]string{}), "empty stays empty, not nil")
+}
+
+// TestSharedHitsAllocateNothing: every login of every tenant looks its
+// permissions up, so a value already shared must cost no allocation.
+func TestSharedHitsAllocateNothing(t *testing.T) {
+	perms := map[string]string{"calls": "company", "admin": "yes", "voicemail": "own"}
+	roles := []string{"admin", "calls", "voicemail"}
+	provider.SharedMap(perms)
+	provider.SharedStrings(roles)
+	assert.Zero(t, testing.AllocsPerRun(100, func() { provider.SharedMap(perms) }), "SharedMap")
+	assert.Zero(t, testing.AllocsPerRun(100, func() { provider.SharedStrings(roles) }), "SharedStrings")
+}

@@ -34,8 +34,25 @@ func (b *backend) Stateless() bool { return (*Authenticator)(b).stateless() }
 // ends in a slash: "https://pbx/sub" and "https://pbx/sub/" both give
 // "https://pbx/sub/rest/auth/".
 func joinPath(endpoint, path string) string {
+	if plainPath(endpoint) {
+		// What JoinPath would write, without parsing the URL again on
+		// every login: New refused a query and a fragment.
+		return strings.TrimRight(endpoint, "/") + "/" + strings.TrimLeft(path, "/")
+	}
 	u, _ := url.Parse(endpoint) // checked by New
 	return u.JoinPath(path).String()
+}
+
+// plainPath reports whether endpoint's path has nothing url.JoinPath
+// would clean: no empty segment and no dot segment.
+func plainPath(endpoint string) bool {
+	_, rest, _ := strings.Cut(endpoint, "://")
+	i := strings.IndexByte(rest, '/')
+	if i < 0 {
+		return true
+	}
+	p := strings.TrimRight(rest[i:], "/")
+	return !strings.Contains(p, "//") && !strings.Contains(p, "/.")
 }
 
 // OpenSession sends the login, or the key check, and reads the answer.

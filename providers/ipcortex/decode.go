@@ -121,12 +121,13 @@ func (d decoder) session(u *user) *auth.Session {
 	}
 	var roles []string
 	if len(perms) > 0 {
-		roles = make([]string, 0, len(perms))
+		var room [16]string // on the stack: SharedStrings keeps a copy
+		names := room[:0]
 		for name := range perms {
-			roles = append(roles, name)
+			names = append(names, name)
 		}
-		slices.Sort(roles)
-		roles = provider.SharedStrings(roles)
+		slices.Sort(names)
+		roles = provider.SharedStrings(names)
 	}
 	var attrs map[string]string
 	for _, kv := range [...][2]string{{"company", u.Company}, {"home", u.Home}} {
