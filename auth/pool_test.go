@@ -122,14 +122,19 @@ func get(t testing.TB, p *auth.Pool, tenant string) auth.Authenticator {
 func poolGoroutines() int { return goroutinesIn("auth.(*Pool).") }
 
 // goroutinesIn counts the goroutines whose stack holds fn.
-func goroutinesIn(fn string) int {
+func goroutinesIn(fn string) int { return goroutinesWaiting(fn, "") }
+
+// goroutinesWaiting counts the goroutines whose stack holds fn and which
+// are parked for reason ("select", "chan receive"; "" for any state).
+func goroutinesWaiting(fn, reason string) int {
 	buf := make([]byte, 1<<20)
 	for {
 		n := runtime.Stack(buf, true)
 		if n < len(buf) {
 			var count int
 			for _, g := range bytes.Split(buf[:n], []byte("\n\n")) {
-				if bytes.Contains(g, []byte(fn)) {
+				header, _, _ := bytes.Cut(g, []byte("\n"))
+				if bytes.Contains(g, []byte(fn)) && bytes.Contains(header, []byte("["+reason)) {
 					count++
 				}
 			}
@@ -538,7 +543,9 @@ func TestPoolFailedOpenIsNotKept(t *testing.T) {
 			errs <- err
 		}()
 	}
-	require.Eventually(t, func() bool { return goroutinesIn("auth.(*Pool).Get(") == waiters }, 5*time.Second, time.Millisecond)
+	// Every waiter parked on the open, not merely inside Get: one that
+	// came late would start an open of its own, and get its success.
+	require.Eventually(t, func() bool { return goroutinesWaiting("auth.(*Pool).Get(", "select") == waiters }, 5*time.Second, time.Millisecond)
 	close(release)
 	for range waiters {
 		require.Same(t, failure, <-errs, "a waiter did not get open's error as it is")
