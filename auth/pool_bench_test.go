@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pbxauth/pbxauth/auth"
+	"github.com/pbxauth/pbxauth/internal/benchkit"
 	"github.com/pbxauth/pbxauth/providers/ipcortex/ipcortextest"
 	"github.com/pbxauth/pbxauth/providers/onsip/onsiptest"
 )
@@ -201,11 +202,11 @@ func BenchmarkPoolMemory(b *testing.B) {
 // poolBytesPerTenant holds n tenants in a Pool, each signed in, and
 // returns the heap they take, per tenant.
 func poolBytesPerTenant(b *testing.B, n int, open func(i int) (auth.Authenticator, error)) float64 {
-	before := liveHeap()
+	before := benchkit.LiveHeap()
 	with := holdTenants(b, n, open)
 	// The Pool is unreachable now, not closed: its sessions stay open at
 	// the fake, which the figure must not count.
-	without := liveHeap()
+	without := benchkit.LiveHeap()
 	b.Logf("%d tenants: live heap %.1f MiB before, %.1f MiB with the Pool, %.1f MiB without it",
 		n, mib(before), mib(with), mib(without))
 	return float64(with-without) / float64(n)
@@ -252,18 +253,9 @@ func holdTenants(b *testing.B, n int, open func(i int) (auth.Authenticator, erro
 	if failed.Load() > 0 {
 		b.Fatalf("%d tenants did not sign in", failed.Load())
 	}
-	with := liveHeap()
+	with := benchkit.LiveHeap()
 	runtime.KeepAlive(p)
 	return with
-}
-
-// liveHeap returns the bytes of live heap objects after full collections.
-func liveHeap() uint64 {
-	var m runtime.MemStats
-	runtime.GC()
-	runtime.GC()
-	runtime.ReadMemStats(&m)
-	return m.HeapAlloc
 }
 
 func mib(n uint64) float64 { return float64(n) / (1 << 20) }

@@ -7,9 +7,9 @@ import (
 	"io"
 	"net/http"
 	"testing"
-	"time"
 
 	"github.com/pbxauth/pbxauth/auth"
+	"github.com/pbxauth/pbxauth/internal/benchkit"
 	"github.com/pbxauth/pbxauth/providers/ipcortex"
 	"github.com/pbxauth/pbxauth/providers/ipcortex/ipcortextest"
 )
@@ -27,47 +27,18 @@ import (
 // hand-written one's: a noisy machine slows both alike, so the ratio holds
 // where the absolute figures do not.
 func BenchmarkLogin(b *testing.B) {
-	ways := []struct {
-		name  string
-		login func(b *testing.B) (login func(), check func())
-	}{{"pbxauth", pbxauthLogin}, {"handwritten", handwrittenLogin}}
-	for _, way := range ways {
-		b.Run(way.name, func(b *testing.B) {
-			login, check := way.login(b)
-			b.ReportAllocs()
-			for b.Loop() {
-				login()
-			}
-			b.StopTimer()
-			check()
-		})
-	}
+	viaPbxauth, byHand := pbxauthLogin(b), handwrittenLogin(b)
+	benchkit.EachWay(b, viaPbxauth, byHand)
 	b.Run("paired", func(b *testing.B) {
-		viaPbxauth, checkPbxauth := pbxauthLogin(b)
-		byHand, checkByHand := handwrittenLogin(b)
-		ways := [2]func(){viaPbxauth, byHand}
-		var spent [2]time.Duration
-		turn := 0
-		for b.Loop() {
-			for k := range ways {
-				w := (turn + k) % len(ways)
-				start := time.Now()
-				ways[w]()
-				spent[w] += time.Since(start)
-			}
-			turn++
-		}
-		b.StopTimer()
-		checkPbxauth()
-		checkByHand()
-		b.ReportMetric(float64(spent[0])/float64(spent[1]), "pbxauth-x-by-hand")
+		// By hand first: the ratio is pbxauth's time over the hand-written.
+		benchkit.Paired(b, benchkit.Way{Name: "by-hand", Do: byHand.Do}, viaPbxauth)
 	})
 }
 
 // pbxauthLogin returns a login through the provider, with the retry
-// defaults a user gets, against a server of its own, and a check that the
-// account kept one live session.
-func pbxauthLogin(b *testing.B) (login func(), check func()) {
+// defaults a user gets, against a server of its own, whose account is
+// checked to hold one live session once b is done.
+func pbxauthLogin(b *testing.B) benchkit.Way {
 	srv, client := benchServer(b)
 	cfg := passwordConfig(srv.URL)
 	cfg.Retry = auth.RetryPolicy{}
@@ -77,18 +48,19 @@ func pbxauthLogin(b *testing.B) (login func(), check func()) {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
-	login = func() {
+	login := func(b *testing.B) {
 		if s, err := a.Login(ctx); err != nil || s.ID == "" {
 			b.Fatalf("login failed: %v", err)
 		}
 	}
-	return login, func() { checkOneLiveSession(b, srv) }
+	b.Cleanup(func() { checkOneLiveSession(b, srv) })
+	return benchkit.Way{Name: "pbxauth", Do: login}
 }
 
 // handwrittenLogin returns the least code that logs in, reads what pbxauth
-// reads, and keeps one live session, against a server of its own; and the
-// same check.
-func handwrittenLogin(b *testing.B) (login func(), check func()) {
+// reads, and keeps one live session, against a server of its own, checked
+// the same way.
+func handwrittenLogin(b *testing.B) benchkit.Way {
 	srv, client := benchServer(b)
 	body, err := json.Marshal(map[string]any{"auth": map[string]string{
 		"type": "auth", "username": aliceLogin, "password": alicePassword}})
@@ -96,7 +68,7 @@ func handwrittenLogin(b *testing.B) (login func(), check func()) {
 		b.Fatal(err)
 	}
 	var held string
-	login = func() {
+	login := func(b *testing.B) {
 		req, err := http.NewRequest(http.MethodPost, srv.URL+"/rest/auth/", bytes.NewReader(body))
 		if err != nil {
 			b.Fatal(err)
@@ -131,7 +103,8 @@ func handwrittenLogin(b *testing.B) (login func(), check func()) {
 		}
 		held = doc.User.Session
 	}
-	return login, func() { checkOneLiveSession(b, srv) }
+	b.Cleanup(func() { checkOneLiveSession(b, srv) })
+	return benchkit.Way{Name: "handwritten", Do: login}
 }
 
 // benchServer starts a fake PBX with alice, and a client with a transport

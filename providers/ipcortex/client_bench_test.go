@@ -3,15 +3,14 @@ package ipcortex_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/pbxauth/pbxauth/auth"
+	"github.com/pbxauth/pbxauth/internal/benchkit"
 	"github.com/pbxauth/pbxauth/providers/ipcortex"
 )
 
@@ -106,20 +105,7 @@ var clientModes = []struct {
 // moves far less.
 func BenchmarkClient(b *testing.B) {
 	for _, mode := range clientModes {
-		b.Run(mode.name, func(b *testing.B) {
-			for _, v := range clientVariants(b, mode.creds, mode.byHand, mode.body) {
-				b.Run(v.name, func(b *testing.B) {
-					b.ReportAllocs()
-					cpuStart, cpuOK := processCPU()
-					for b.Loop() {
-						v.call(b)
-					}
-					if cpuEnd, ok := processCPU(); ok && cpuOK {
-						b.ReportMetric(float64(cpuEnd-cpuStart)/float64(b.N), "cpu-ns/op")
-					}
-				})
-			}
-		})
+		b.Run(mode.name, func(b *testing.B) { benchkit.EachWay(b, clientWays(b, mode.creds, mode.byHand, mode.body)...) })
 	}
 }
 
@@ -132,37 +118,17 @@ func BenchmarkClient(b *testing.B) {
 func BenchmarkClientPaired(b *testing.B) {
 	for _, mode := range clientModes {
 		b.Run(mode.name, func(b *testing.B) {
-			variants := clientVariants(b, mode.creds, mode.byHand, mode.body)
-			variants = append(variants, variant{"by-hand-again", variants[0].call})
-			spent := make([]time.Duration, len(variants))
-			turn := 0
-			for b.Loop() {
-				for k := range variants {
-					v := (turn + k) % len(variants)
-					start := time.Now()
-					variants[v].call(b)
-					spent[v] += time.Since(start)
-				}
-				turn++
-			}
-			for v := 1; v < len(variants); v++ {
-				b.ReportMetric(float64(spent[v])/float64(spent[0]), variants[v].name+"-x-by-hand")
-			}
+			ways := clientWays(b, mode.creds, mode.byHand, mode.body)
+			benchkit.Paired(b, append(ways, benchkit.Way{Name: "by-hand-again", Do: ways[0].Do})...)
 		})
 	}
 }
 
-// variant is one way to make a benchmarked call; call makes it once.
-type variant struct {
-	name string
-	call func(b *testing.B)
-}
-
-// clientVariants starts a vendor-shaped server and returns the three ways
+// clientWays starts a vendor-shaped server and returns the three ways
 // to make the API call to it: by hand (byHand on a request with body
 // byHandBody), then Authorize+Refused, then NewClient, both of these with
 // creds. All share one transport.
-func clientVariants(b *testing.B, creds auth.Credentials, byHand func(*http.Request), byHandBody string) []variant {
+func clientWays(b *testing.B, creds auth.Credentials, byHand func(*http.Request), byHandBody string) []benchkit.Way {
 	srv := vendorServer(b)
 	client := benchClient(b)
 	url := srv.URL + "/rest/call/list"
@@ -175,17 +141,17 @@ func clientVariants(b *testing.B, creds auth.Credentials, byHand func(*http.Requ
 		return a, s
 	}
 	a, s := newAuthenticator()
-	viaProvider := &http.Client{Transport: providerOnly{a, s, client.Transport}}
+	viaProvider := &http.Client{Transport: benchkit.ProviderOnly{Provider: a, Session: s, Next: client.Transport}}
 	a, _ = newAuthenticator()
 	viaNewClient, err := auth.NewClient(a, client)
 	if err != nil {
 		b.Fatal(err)
 	}
 	none := func(*http.Request) {}
-	return []variant{
-		{"by-hand", poster(client, url, byHandBody, byHand)},
-		{"Authorize+Refused", poster(viaProvider, url, apiCall, none)},
-		{"NewClient", poster(viaNewClient, url, apiCall, none)},
+	return []benchkit.Way{
+		{Name: "by-hand", Do: poster(client, url, byHandBody, byHand)},
+		{Name: "Authorize+Refused", Do: poster(viaProvider, url, apiCall, none)},
+		{Name: "NewClient", Do: poster(viaNewClient, url, apiCall, none)},
 	}
 }
 
@@ -213,26 +179,4 @@ func poster(c *http.Client, url, body string, authorize func(*http.Request)) fun
 			b.Fatalf("HTTP %d, %d bytes, error %v", resp.StatusCode, buf.Len(), err)
 		}
 	}
-}
-
-// providerOnly is what NewClient asks of the provider and nothing more:
-// Authorize on the request itself (no clone), the base transport (no
-// retries), and Refused on the answer. For benchmarks only: a RoundTripper
-// must not change its request.
-type providerOnly struct {
-	a    *ipcortex.Authenticator
-	s    *auth.Session
-	next http.RoundTripper
-}
-
-func (p providerOnly) RoundTrip(req *http.Request) (*http.Response, error) {
-	if err := p.a.Authorize(req, p.s); err != nil {
-		return nil, err
-	}
-	resp, err := p.next.RoundTrip(req)
-	if err == nil && p.a.Refused(resp) {
-		_ = resp.Body.Close()
-		return nil, errors.New("session refused")
-	}
-	return resp, err
 }

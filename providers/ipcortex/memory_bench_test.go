@@ -1,12 +1,10 @@
 package ipcortex_test
 
 import (
-	"context"
-	"runtime"
 	"testing"
 
 	"github.com/pbxauth/pbxauth/auth"
-	"github.com/pbxauth/pbxauth/providers/ipcortex"
+	"github.com/pbxauth/pbxauth/internal/benchkit"
 )
 
 // fleetSize is how many authenticators BenchmarkMemory keeps at once: a
@@ -28,39 +26,7 @@ func BenchmarkMemory(b *testing.B) {
 		b.Run(mode.name, func(b *testing.B) {
 			srv := vendorServer(b)
 			cfg := auth.Config{Endpoint: srv.URL, HTTPClient: benchClient(b), Credentials: mode.creds}
-			ctx := context.Background()
-			fleet := make([]*ipcortex.Authenticator, fleetSize)
-			var idle, held float64
-			rounds := 0
-			for b.Loop() {
-				clear(fleet)
-				base := heapAlloc()
-				for i := range fleet {
-					fleet[i] = mustNew(b, cfg)
-				}
-				idle += float64(heapAlloc()-base) / fleetSize
-				for _, a := range fleet {
-					if _, err := a.Session(ctx); err != nil {
-						b.Fatal(err)
-					}
-				}
-				held += float64(heapAlloc()-base) / fleetSize
-				rounds++
-			}
-			runtime.KeepAlive(fleet)
-			b.ReportMetric(idle/float64(rounds), "B/idle")
-			b.ReportMetric(held/float64(rounds), "B/held")
+			benchkit.FleetMemory(b, fleetSize, func(b *testing.B) auth.Authenticator { return mustNew(b, cfg) })
 		})
 	}
-}
-
-// heapAlloc returns the bytes of live heap objects once garbage is
-// collected. Two collections, so that objects freed by finalizers are gone
-// too.
-func heapAlloc() uint64 {
-	runtime.GC()
-	runtime.GC()
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return m.HeapAlloc
 }

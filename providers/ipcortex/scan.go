@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"io"
 	"strings"
+
+	"github.com/pbxauth/pbxauth/internal/jsonscan"
 )
 
 // refusedAnswer reports whether body, the whole answer to an API call, is
@@ -38,41 +40,9 @@ var failValue = []byte(resultFail)
 
 // escapesLetterOf reports whether b holds a JSON \u escape of one of
 // word's letters, exactly: "fail" is compared as it is, so \u0046 ('F')
-// cannot make it. Every \u is looked at, even one whose backslash is itself
-// escaped: that can only make the answer "maybe".
+// cannot make it.
 func escapesLetterOf(b []byte, word string) bool {
-	for {
-		i := bytes.IndexByte(b, '\\')
-		if i < 0 {
-			return false
-		}
-		b = b[i+1:]
-		if len(b) < 5 || b[0] != 'u' {
-			continue
-		}
-		if r, ok := hex4(b[1:5]); ok && r < 0x80 && strings.IndexByte(word, byte(r)) >= 0 {
-			return true
-		}
-	}
-}
-
-// hex4 reads four hexadecimal digits.
-func hex4(b []byte) (rune, bool) {
-	var r rune
-	for _, c := range b[:4] {
-		switch {
-		case '0' <= c && c <= '9':
-			c -= '0'
-		case 'a' <= c && c <= 'f':
-			c -= 'a' - 10
-		case 'A' <= c && c <= 'F':
-			c -= 'A' - 10
-		default:
-			return 0, false
-		}
-		r = r<<4 | rune(c)
-	}
-	return r, true
+	return jsonscan.EscapesASCII(b, func(c byte) bool { return strings.IndexByte(word, c) >= 0 })
 }
 
 // firstReadSize is the buffer readJSON starts with when the body does not

@@ -8,9 +8,9 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/pbxauth/pbxauth/auth"
+	"github.com/pbxauth/pbxauth/internal/benchkit"
 	"github.com/pbxauth/pbxauth/providers/onsip"
 	"github.com/pbxauth/pbxauth/providers/onsip/onsiptest"
 )
@@ -22,56 +22,22 @@ import (
 // io.ReadAll and xml.Unmarshal of the answer, then the same for the
 // SessionDestroy of the previous session. Each way gets its own server and
 // a transport of the same settings, so neither inherits the other's
-// sessions or connections. "paired" takes turns between the two in one
-// loop and reports pbxauth's time over the hand-written one's: a noisy
-// machine slows both alike, so the ratio holds where the absolute figures
-// do not.
+// sessions or connections. "paired" takes turns between the two
+// (benchkit.Paired) and reports pbxauth's time over the hand-written
+// one's, which holds where the absolute figures drift.
 func BenchmarkLogin(b *testing.B) {
-	ways := []struct {
-		name  string
-		login func(b *testing.B) (login func(), check func())
-	}{{"pbxauth", pbxauthLogin}, {"handwritten", handwrittenLogin}}
-	for _, way := range ways {
-		b.Run(way.name, func(b *testing.B) {
-			login, check := way.login(b)
-			b.ReportAllocs()
-			for b.Loop() {
-				login()
-			}
-			b.StopTimer()
-			check()
-		})
-	}
+	viaPbxauth, byHand := pbxauthLogin(b), handwrittenLogin(b)
+	benchkit.EachWay(b, viaPbxauth, byHand)
 	b.Run("paired", func(b *testing.B) {
-		viaPbxauth, checkPbxauth := pbxauthLogin(b)
-		byHand, checkByHand := handwrittenLogin(b)
-		var spentPbxauth, spentByHand time.Duration
-		turn := 0
-		for b.Loop() {
-			start := time.Now()
-			if turn%2 == 0 {
-				viaPbxauth()
-				mid := time.Now()
-				byHand()
-				spentPbxauth, spentByHand = spentPbxauth+mid.Sub(start), spentByHand+time.Since(mid)
-			} else {
-				byHand()
-				mid := time.Now()
-				viaPbxauth()
-				spentByHand, spentPbxauth = spentByHand+mid.Sub(start), spentPbxauth+time.Since(mid)
-			}
-			turn++
-		}
-		b.StopTimer()
-		checkPbxauth()
-		checkByHand()
-		b.ReportMetric(float64(spentPbxauth)/float64(spentByHand), "pbxauth-x-by-hand")
+		// By hand first: the ratio is pbxauth's time over the hand-written.
+		benchkit.Paired(b, benchkit.Way{Name: "by-hand", Do: byHand.Do}, viaPbxauth)
 	})
 }
 
 // pbxauthLogin returns a login through the provider against a server of
-// its own, and a check that the account kept one live session.
-func pbxauthLogin(b *testing.B) (login func(), check func()) {
+// its own, whose account is checked to hold one live session once b is
+// done.
+func pbxauthLogin(b *testing.B) benchkit.Way {
 	srv, client := benchServer(b)
 	a, err := onsip.New(auth.Config{
 		Endpoint:    srv.URL,
@@ -82,21 +48,22 @@ func pbxauthLogin(b *testing.B) (login func(), check func()) {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
-	login = func() {
+	login := func(b *testing.B) {
 		if _, err := a.Login(ctx); err != nil {
 			b.Fatal(err)
 		}
 	}
-	return login, func() { checkOneLiveSession(b, srv) }
+	b.Cleanup(func() { checkOneLiveSession(b, srv) })
+	return benchkit.Way{Name: "pbxauth", Do: login}
 }
 
 // handwrittenLogin returns the least code that logs in and keeps one live
-// session, against a server of its own, and the same check.
-func handwrittenLogin(b *testing.B) (login func(), check func()) {
+// session, against a server of its own, checked the same way.
+func handwrittenLogin(b *testing.B) benchkit.Way {
 	srv, client := benchServer(b)
 	create := "Action=SessionCreate&Username=" + url.QueryEscape(user) + "&Password=" + url.QueryEscape(password)
 	var held string
-	login = func() {
+	login := func(b *testing.B) {
 		var created struct {
 			Session struct {
 				IsEstablished bool
@@ -120,7 +87,8 @@ func handwrittenLogin(b *testing.B) (login func(), check func()) {
 		}
 		held = created.Session.SessionID
 	}
-	return login, func() { checkOneLiveSession(b, srv) }
+	b.Cleanup(func() { checkOneLiveSession(b, srv) })
+	return benchkit.Way{Name: "handwritten", Do: login}
 }
 
 // handwrittenPost is the least code that sends an OnSIP action: post the

@@ -3,15 +3,14 @@ package onsip_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/pbxauth/pbxauth/auth"
+	"github.com/pbxauth/pbxauth/internal/benchkit"
 	"github.com/pbxauth/pbxauth/providers/onsip"
 )
 
@@ -138,20 +137,7 @@ var clientModes = []struct {
 // server alike) per call, which a shared machine moves far less.
 func BenchmarkClient(b *testing.B) {
 	for _, mode := range clientModes {
-		b.Run(mode.name, func(b *testing.B) {
-			for _, v := range clientVariants(b, mode.form) {
-				b.Run(v.name, func(b *testing.B) {
-					b.ReportAllocs()
-					cpuStart, cpuOK := processCPU()
-					for b.Loop() {
-						v.call(b)
-					}
-					if cpuEnd, ok := processCPU(); ok && cpuOK {
-						b.ReportMetric(float64(cpuEnd-cpuStart)/float64(b.N), "cpu-ns/op")
-					}
-				})
-			}
-		})
+		b.Run(mode.name, func(b *testing.B) { benchkit.EachWay(b, clientWays(b, mode.form)...) })
 	}
 }
 
@@ -164,36 +150,16 @@ func BenchmarkClient(b *testing.B) {
 func BenchmarkClientPaired(b *testing.B) {
 	for _, mode := range clientModes {
 		b.Run(mode.name, func(b *testing.B) {
-			variants := clientVariants(b, mode.form)
-			variants = append(variants, variant{"by-hand-again", variants[0].call})
-			spent := make([]time.Duration, len(variants))
-			turn := 0
-			for b.Loop() {
-				for k := range variants {
-					v := (turn + k) % len(variants)
-					start := time.Now()
-					variants[v].call(b)
-					spent[v] += time.Since(start)
-				}
-				turn++
-			}
-			for v := 1; v < len(variants); v++ {
-				b.ReportMetric(float64(spent[v])/float64(spent[0]), variants[v].name+"-x-by-hand")
-			}
+			ways := clientWays(b, mode.form)
+			benchkit.Paired(b, append(ways, benchkit.Way{Name: "by-hand-again", Do: ways[0].Do})...)
 		})
 	}
 }
 
-// variant is one way to make a benchmarked call; call makes it once.
-type variant struct {
-	name string
-	call func(b *testing.B)
-}
-
-// clientVariants starts a vendor-shaped server and returns the three ways
+// clientWays starts a vendor-shaped server and returns the three ways
 // to post form to it with a session: by hand first, then
 // Authorize+Refused, then NewClient. All share one transport.
-func clientVariants(b *testing.B, form string) []variant {
+func clientWays(b *testing.B, form string) []benchkit.Way {
 	srv := vendorServer(b)
 	client := benchClient(b)
 	newAuthenticator := func() (*onsip.Authenticator, *auth.Session) {
@@ -209,16 +175,16 @@ func clientVariants(b *testing.B, form string) []variant {
 		return a, s
 	}
 	a, s := newAuthenticator()
-	viaProvider := &http.Client{Transport: providerOnly{a, s, client.Transport}}
+	viaProvider := &http.Client{Transport: benchkit.ProviderOnly{Provider: a, Session: s, Next: client.Transport}}
 	a, _ = newAuthenticator()
 	viaNewClient, err := auth.NewClient(a, client)
 	if err != nil {
 		b.Fatal(err)
 	}
-	return []variant{
-		{"by-hand", poster(client, srv.URL, form+"&SessionId="+benchSessionID)},
-		{"Authorize+Refused", poster(viaProvider, srv.URL, form)},
-		{"NewClient", poster(viaNewClient, srv.URL, form)},
+	return []benchkit.Way{
+		{Name: "by-hand", Do: poster(client, srv.URL, form+"&SessionId="+benchSessionID)},
+		{Name: "Authorize+Refused", Do: poster(viaProvider, srv.URL, form)},
+		{Name: "NewClient", Do: poster(viaNewClient, srv.URL, form)},
 	}
 }
 
@@ -247,28 +213,6 @@ func poster(c *http.Client, url, form string) func(b *testing.B) {
 			b.Fatalf("HTTP %d, %d bytes, error %v", resp.StatusCode, buf.Len(), err)
 		}
 	}
-}
-
-// providerOnly is what NewClient asks of the provider and nothing more:
-// Authorize on the request itself (no clone), the base transport (no
-// retries), and Refused on the answer. For benchmarks only: a RoundTripper
-// must not change its request.
-type providerOnly struct {
-	a    *onsip.Authenticator
-	s    *auth.Session
-	next http.RoundTripper
-}
-
-func (p providerOnly) RoundTrip(req *http.Request) (*http.Response, error) {
-	if err := p.a.Authorize(req, p.s); err != nil {
-		return nil, err
-	}
-	resp, err := p.next.RoundTrip(req)
-	if err == nil && p.a.Refused(resp) {
-		_ = resp.Body.Close()
-		return nil, errors.New("session refused")
-	}
-	return resp, err
 }
 
 // canned answers every request with one vendor-shaped document, in
@@ -304,15 +248,8 @@ func BenchmarkClientOverhead(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, v := range []variant{
-		{"by-hand", poster(&http.Client{Transport: base}, srv.URL, "Action=UserRead&SessionId="+benchSessionID)},
-		{"NewClient", poster(viaNewClient, srv.URL, "Action=UserRead")},
-	} {
-		b.Run(v.name, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				v.call(b)
-			}
-		})
-	}
+	benchkit.EachWay(b,
+		benchkit.Way{Name: "by-hand", Do: poster(&http.Client{Transport: base}, srv.URL, "Action=UserRead&SessionId="+benchSessionID)},
+		benchkit.Way{Name: "NewClient", Do: poster(viaNewClient, srv.URL, "Action=UserRead")},
+	)
 }

@@ -1,11 +1,10 @@
 package onsip_test
 
 import (
-	"context"
-	"runtime"
 	"testing"
 
 	"github.com/pbxauth/pbxauth/auth"
+	"github.com/pbxauth/pbxauth/internal/benchkit"
 	"github.com/pbxauth/pbxauth/providers/onsip"
 )
 
@@ -18,44 +17,13 @@ const fleetSize = 10000
 // "B/held" once each holds a session (the vendor-shaped server's).
 func BenchmarkMemory(b *testing.B) {
 	srv := vendorServer(b)
-	client := benchClient(b)
-	cfg := auth.Config{Endpoint: srv.URL, HTTPClient: client,
+	cfg := auth.Config{Endpoint: srv.URL, HTTPClient: benchClient(b),
 		Credentials: auth.Credentials{Username: user, Password: password}}
-	ctx := context.Background()
-	fleet := make([]*onsip.Authenticator, fleetSize)
-	var idle, held float64
-	rounds := 0
-	for b.Loop() {
-		clear(fleet)
-		base := heapAlloc()
-		for i := range fleet {
-			a, err := onsip.New(cfg)
-			if err != nil {
-				b.Fatal(err)
-			}
-			fleet[i] = a
+	benchkit.FleetMemory(b, fleetSize, func(b *testing.B) auth.Authenticator {
+		a, err := onsip.New(cfg)
+		if err != nil {
+			b.Fatal(err)
 		}
-		idle += float64(heapAlloc()-base) / fleetSize
-		for _, a := range fleet {
-			if _, err := a.Session(ctx); err != nil {
-				b.Fatal(err)
-			}
-		}
-		held += float64(heapAlloc()-base) / fleetSize
-		rounds++
-	}
-	runtime.KeepAlive(fleet)
-	b.ReportMetric(idle/float64(rounds), "B/idle")
-	b.ReportMetric(held/float64(rounds), "B/held")
-}
-
-// heapAlloc returns the bytes of live heap objects once garbage is
-// collected. Two collections, so that objects freed by finalizers are gone
-// too.
-func heapAlloc() uint64 {
-	runtime.GC()
-	runtime.GC()
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return m.HeapAlloc
+		return a
+	})
 }

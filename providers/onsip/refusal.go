@@ -8,6 +8,8 @@ import (
 	"errors"
 	"io"
 	"strings"
+
+	"github.com/pbxauth/pbxauth/internal/jsonscan"
 )
 
 // The first byte of an OnSIP answer, once a byte order mark and white space
@@ -235,23 +237,9 @@ func equalFoldASCII(b []byte, word string) bool {
 }
 
 // escapesLetterOf reports whether b holds a JSON \u escape of one of
-// word's letters, in either case. Every \u is looked at, even one whose
-// backslash is itself escaped: that can only make the answer "maybe".
+// word's letters (lower case), in either case.
 func escapesLetterOf(b []byte, word string) bool {
-	for {
-		i := bytes.IndexByte(b, '\\')
-		if i < 0 {
-			return false
-		}
-		b = b[i+1:]
-		if len(b) < 5 || b[0] != 'u' {
-			continue
-		}
-		r, ok := hex4(b[1:5])
-		if ok && r < 0x80 && isLetterOf(byte(r), word) {
-			return true
-		}
-	}
+	return jsonscan.EscapesASCII(b, func(c byte) bool { return isLetterOf(c, word) })
 }
 
 // isLetterOf reports whether c is one of word's letters, in either case.
@@ -260,23 +248,4 @@ func isLetterOf(c byte, word string) bool {
 		return false
 	}
 	return strings.IndexByte(word, c|0x20) >= 0
-}
-
-// hex4 reads four hexadecimal digits.
-func hex4(b []byte) (rune, bool) {
-	var r rune
-	for _, c := range b[:4] {
-		switch {
-		case '0' <= c && c <= '9':
-			c -= '0'
-		case 'a' <= c && c <= 'f':
-			c -= 'a' - 10
-		case 'A' <= c && c <= 'F':
-			c -= 'A' - 10
-		default:
-			return 0, false
-		}
-		r = r<<4 | rune(c)
-	}
-	return r, true
 }

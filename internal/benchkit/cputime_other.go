@@ -1,6 +1,6 @@
 //go:build !unix
 
-package ipcortex_test
+package benchkit
 
 // processCPU says that this platform does not tell the process's CPU time.
 func processCPU() (int64, bool) { return 0, false }

@@ -1,6 +1,6 @@
 //go:build unix
 
-package onsip_test
+package benchkit
 
 import "syscall"
 

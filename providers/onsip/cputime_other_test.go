@@ -1,6 +1,0 @@
-//go:build !unix
-
-package onsip_test
-
-// processCPU says that this platform does not tell the process's CPU time.
-func processCPU() (int64, bool) { return 0, false }
