@@ -155,15 +155,23 @@ type SessionSharedInfo struct {
 	Account  string
 }
 
+// LeaseWaitOutcome says how a wait for another replica's login ended.
+type LeaseWaitOutcome string
+
+// The ends of a wait for another replica's login.
+const (
+	LeaseWaitShared     LeaseWaitOutcome = "shared"      // the other replica published a session
+	LeaseWaitTakeover   LeaseWaitOutcome = "takeover"    // the lease came free and this process logged in
+	LeaseWaitDeadline   LeaseWaitOutcome = "deadline"    // the login deadline passed
+	LeaseWaitStoreError LeaseWaitOutcome = "store error" // the store failed while waited on
+)
+
 // LeaseWaitInfo describes a wait for another replica's login.
 type LeaseWaitInfo struct {
 	Provider string
 	Account  string
 	Waited   time.Duration
-	// Outcome is "shared" (the other replica published a session),
-	// "takeover" (the lease came free and this process logged in),
-	// "deadline" (the login deadline passed) or "store error".
-	Outcome string
+	Outcome  LeaseWaitOutcome
 }
 
 // LeaseTakeoverInfo describes a lease taken over.
@@ -174,13 +182,25 @@ type LeaseTakeoverInfo struct {
 	Waited time.Duration
 }
 
+// StoreOp names a call to a [SessionStore].
+type StoreOp string
+
+// The calls to a SessionStore, as a [StoreFallbackInfo] names them.
+const (
+	StoreLoad       StoreOp = "load"       // SessionStore.Load
+	StoreLease      StoreOp = "lease"      // SessionStore.Lease
+	StoreRenew      StoreOp = "renew"      // SessionStore.Renew
+	StorePublish    StoreOp = "publish"    // SessionStore.Publish
+	StoreInvalidate StoreOp = "invalidate" // SessionStore.Invalidate
+	StoreRelease    StoreOp = "release"    // SessionStore.Release
+)
+
 // StoreFallbackInfo describes a store failure.
 type StoreFallbackInfo struct {
 	Provider string
 	Account  string
-	// Op is the store call that failed: "load", "lease", "renew",
-	// "publish", "invalidate" or "release".
-	Op string
+	// Op is the store call that failed.
+	Op StoreOp
 	// Err is the store's error.
 	Err error
 }

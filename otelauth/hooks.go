@@ -208,12 +208,12 @@ func (r *recorder) sessionShared(ctx context.Context, info auth.SessionSharedInf
 
 func (r *recorder) leaseWait(ctx context.Context, info auth.LeaseWaitInfo) {
 	ctx = orBackground(ctx)
-	m := r.leaseWaitSet(r.provider(info.Provider), info.Account, info.Outcome)
+	m := r.leaseWaitSet(r.provider(info.Provider), info.Account, string(info.Outcome))
 	r.inst.leaseWaits.Add(ctx, 1, m.add...)
 	r.inst.leaseWaitTime.Record(ctx, seconds(info.Waited), m.record...)
 	if span, ok := recording(ctx); ok {
 		addEvent(span, eventLeaseWait, info.Provider, info.Account,
-			keyLeaseOutcome.String(token(info.Outcome)), keyLeaseWaited.Float64(seconds(info.Waited)))
+			keyLeaseOutcome.String(token(string(info.Outcome))), keyLeaseWaited.Float64(seconds(info.Waited)))
 	}
 }
 
@@ -229,9 +229,9 @@ func (r *recorder) leaseTakeover(ctx context.Context, info auth.LeaseTakeoverInf
 func (r *recorder) storeFallback(ctx context.Context, info auth.StoreFallbackInfo) {
 	ctx = orBackground(ctx)
 	e := storeErrorOf(info.Err)
-	r.inst.storeFallbacks.Add(ctx, 1, r.fallbackSet(r.provider(info.Provider), info.Account, info.Op, e).add...)
+	r.inst.storeFallbacks.Add(ctx, 1, r.fallbackSet(r.provider(info.Provider), info.Account, string(info.Op), e).add...)
 	if span, ok := recording(ctx); ok {
 		addEvent(span, eventStoreFallback, info.Provider, info.Account,
-			keyStoreOp.String(token(info.Op)), semconv.ErrorTypeKey.String(e.String()))
+			keyStoreOp.String(token(string(info.Op))), semconv.ErrorTypeKey.String(e.String()))
 	}
 }

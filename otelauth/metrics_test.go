@@ -255,7 +255,7 @@ func TestStoreMetrics(t *testing.T) {
 		Outcome: "store error"})
 	h.LeaseTakeover(ctx, auth.LeaseTakeoverInfo{Provider: "onsip", Account: account, Waited: 3 * time.Second})
 	for _, f := range []struct {
-		op  string
+		op  auth.StoreOp
 		err error
 	}{
 		{"load", fmt.Errorf("redis: %w", context.DeadlineExceeded)},

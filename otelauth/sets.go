@@ -19,9 +19,11 @@ var (
 		string(auth.LoginFirst), string(auth.LoginExpired), string(auth.LoginRefused), string(auth.LoginExplicit)}
 	logoutReasons = [...]string{string(auth.LogoutExplicit), string(auth.LogoutReplaced)}
 	operations    = [...]string{auth.OpLogin, auth.OpLogout, auth.OpRequest, auth.OpSession}
-	leaseOutcomes = [...]string{"shared", "takeover", "deadline", "store error"}
-	storeOps      = [...]string{"load", "lease", "renew", "publish", "invalidate", "release"}
-	methods       = [...]string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+	leaseOutcomes = [...]string{string(auth.LeaseWaitShared), string(auth.LeaseWaitTakeover),
+		string(auth.LeaseWaitDeadline), string(auth.LeaseWaitStoreError)}
+	storeOps = [...]string{string(auth.StoreLoad), string(auth.StoreLease), string(auth.StoreRenew),
+		string(auth.StorePublish), string(auth.StoreInvalidate), string(auth.StoreRelease)}
+	methods = [...]string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
 		http.MethodDelete, http.MethodConnect, http.MethodOptions, http.MethodTrace, methodOther}
 )
 

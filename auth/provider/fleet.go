@@ -43,7 +43,7 @@ func (c *Cache) acquireShared(ctx context.Context, reason auth.LoginReason, prev
 	if refused != "" {
 		// Only if the record still holds the refused session: a replica
 		// that saw an old session refused must not delete a fresh one.
-		err := c.storeCall(ctx, "invalidate", func(ctx context.Context) error {
+		err := c.storeCall(ctx, auth.StoreInvalidate, func(ctx context.Context) error {
 			return c.store.Invalidate(ctx, c.Account(), c.fingerprint(refused))
 		})
 		if err != nil {
@@ -118,7 +118,7 @@ func (c *Cache) acquireShared(ctx context.Context, reason auth.LoginReason, prev
 // none.
 func (c *Cache) load(ctx context.Context, refused auth.Secret) (usable, stored *auth.Session, err error) {
 	var r *auth.Record
-	err = c.storeCall(ctx, "load", func(ctx context.Context) error {
+	err = c.storeCall(ctx, auth.StoreLoad, func(ctx context.Context) error {
 		var err error
 		r, err = c.store.Load(ctx, c.Account())
 		return err
@@ -161,7 +161,7 @@ func (c *Cache) lease(ctx context.Context, refused auth.Secret, explicit bool) (
 		poll    = leasePollFirst
 	)
 	for {
-		err := c.storeCall(ctx, "lease", func(ctx context.Context) error {
+		err := c.storeCall(ctx, auth.StoreLease, func(ctx context.Context) error {
 			var err error
 			l, err = c.store.Lease(ctx, c.Account())
 			return err
@@ -170,7 +170,7 @@ func (c *Cache) lease(ctx context.Context, refused auth.Secret, explicit bool) (
 		case err == nil:
 			return l, since(started), nil, nil
 		case !errors.Is(err, auth.ErrLeaseHeld):
-			c.leaseWaitHook(ctx, "store error", since(started))
+			c.leaseWaitHook(ctx, auth.LeaseWaitStoreError, since(started))
 			return l, 0, nil, &auth.Error{Provider: c.name, Op: auth.OpLogin, Err: errStoreFailed}
 		}
 		if started.IsZero() {
@@ -181,7 +181,7 @@ func (c *Cache) lease(ctx context.Context, refused auth.Secret, explicit bool) (
 		poll = min(2*poll, leasePollMax)
 		select {
 		case <-ctx.Done():
-			c.leaseWaitHook(ctx, "deadline", time.Since(started))
+			c.leaseWaitHook(ctx, auth.LeaseWaitDeadline, time.Since(started))
 			return l, 0, nil, &auth.Error{Provider: c.name, Op: auth.OpLogin, Err: ctx.Err(),
 				Message: "waited for another replica's login of this account until the login deadline"}
 		case <-time.After(wait):
@@ -192,10 +192,10 @@ func (c *Cache) lease(ctx context.Context, refused auth.Secret, explicit bool) (
 		s, _, err := c.load(ctx, refused)
 		switch {
 		case err != nil:
-			c.leaseWaitHook(ctx, "store error", time.Since(started))
+			c.leaseWaitHook(ctx, auth.LeaseWaitStoreError, time.Since(started))
 			return l, 0, nil, &auth.Error{Provider: c.name, Op: auth.OpLogin, Err: errStoreFailed}
 		case s != nil:
-			c.leaseWaitHook(ctx, "shared", time.Since(started))
+			c.leaseWaitHook(ctx, auth.LeaseWaitShared, time.Since(started))
 			return l, 0, s, nil
 		}
 	}
@@ -210,11 +210,11 @@ func (c *Cache) leaseTaken(ctx context.Context, waited time.Duration, found bool
 	switch {
 	case waited == 0:
 	case err != nil:
-		c.leaseWaitHook(ctx, "store error", waited)
+		c.leaseWaitHook(ctx, auth.LeaseWaitStoreError, waited)
 	case found:
-		c.leaseWaitHook(ctx, "shared", waited)
+		c.leaseWaitHook(ctx, auth.LeaseWaitShared, waited)
 	default:
-		c.leaseWaitHook(ctx, "takeover", waited)
+		c.leaseWaitHook(ctx, auth.LeaseWaitTakeover, waited)
 		c.takeoverHook(ctx, waited)
 	}
 }
@@ -239,7 +239,7 @@ func (c *Cache) publish(ctx context.Context, l auth.Lease, s *auth.Session, reas
 		return nil, false
 	}
 	put := func(l auth.Lease) error {
-		return c.storeCall(ctx, "publish", func(ctx context.Context) error {
+		return c.storeCall(ctx, auth.StorePublish, func(ctx context.Context) error {
 			return c.store.Publish(ctx, c.Account(), l, r)
 		})
 	}
@@ -311,7 +311,7 @@ func (c *Cache) renewWhileHeld(ctx context.Context, l auth.Lease) (stop func()) 
 			if rctx.Err() != nil {
 				return // stopped as the tick came: select picks either
 			}
-			err := c.storeCall(rctx, "renew", func(ctx context.Context) error {
+			err := c.storeCall(rctx, auth.StoreRenew, func(ctx context.Context) error {
 				return c.store.Renew(ctx, c.Account(), l)
 			})
 			if errors.Is(err, auth.ErrLeaseLost) {
@@ -327,7 +327,7 @@ func (c *Cache) renewWhileHeld(ctx context.Context, l auth.Lease) (stop func()) 
 
 // release gives l up, even when the login's deadline has passed.
 func (c *Cache) release(ctx context.Context, l auth.Lease) {
-	_ = c.storeCall(context.WithoutCancel(ctx), "release", func(ctx context.Context) error {
+	_ = c.storeCall(context.WithoutCancel(ctx), auth.StoreRelease, func(ctx context.Context) error {
 		return c.store.Release(ctx, c.Account(), l)
 	})
 }
@@ -357,7 +357,7 @@ func (c *Cache) forgetShared(ctx context.Context, s *auth.Session) *auth.Error {
 		}
 		s = stored
 	}
-	_ = c.storeCall(ctx, "invalidate", func(ctx context.Context) error {
+	_ = c.storeCall(ctx, auth.StoreInvalidate, func(ctx context.Context) error {
 		return c.store.Invalidate(ctx, c.Account(), c.fingerprint(s.ID))
 	})
 	return nil
@@ -369,7 +369,7 @@ func (c *Cache) storeDown() bool { return time.Now().UnixNano() < c.storeDownUnt
 // error other than a lease answer means the store failed: it is logged,
 // reported to the StoreFallback hook, and the store is left alone for
 // storeRestTime. The login's own deadline ending is not the store's fault.
-func (c *Cache) storeCall(ctx context.Context, op string, f func(context.Context) error) error {
+func (c *Cache) storeCall(ctx context.Context, op auth.StoreOp, f func(context.Context) error) error {
 	sctx, cancel := context.WithTimeout(ctx, storeCallTimeout)
 	defer cancel()
 	err := f(sctx)
@@ -381,7 +381,7 @@ func (c *Cache) storeCall(ctx context.Context, op string, f func(context.Context
 	}
 	c.storeDownUntil.Store(time.Now().Add(storeRestTime).UnixNano())
 	c.logger.LogAttrs(ctx, slog.LevelWarn, "session store failed; signing in without it",
-		slog.String("account", c.Account()), slog.String("op", op), slog.String("error", Clean(err.Error())))
+		slog.String("account", c.Account()), slog.String("op", string(op)), slog.String("error", Clean(err.Error())))
 	c.storeFallbackHook(ctx, op, err)
 	return err
 }

@@ -64,7 +64,7 @@ func TestFleetColdStampedeLogsInOnce(t *testing.T) {
 		shared += r.events.count("shared")
 		takeovers += r.events.count("takeover")
 		for _, op := range everyOp {
-			fallbacks += r.events.count("fallback:" + op)
+			fallbacks += r.events.count("fallback:" + string(op))
 		}
 	}
 	assert.Equal(t, fleetSize-1, shared, "every replica but the one that logged in took the published session")
@@ -101,7 +101,7 @@ func TestFleetReplicaAdoptsThePublishedSession(t *testing.T) {
 		_, err := third.Session(ctx)
 		require.NoError(t, err)
 	}
-	assert.Equal(t, 1, spy.count(opLoad), "one Load, then the held session")
+	assert.Equal(t, 1, spy.count(auth.StoreLoad), "one Load, then the held session")
 	assert.Equal(t, 1, spy.total())
 }
 
@@ -361,8 +361,8 @@ func TestFleetLocalSessionIsLoggedOutOnAdoption(t *testing.T) {
 	vendor := &memoryBackend{}
 	store := &auth.MemoryStore{}
 	var spy *spyStore
-	spy = &spyStore{SessionStore: store, around: func(_ context.Context, op string, call func() error) error {
-		if op == opLoad && spy.count(opLoad) == 1 {
+	spy = &spyStore{SessionStore: store, around: func(_ context.Context, op auth.StoreOp, call func() error) error {
+		if op == auth.StoreLoad && spy.count(auth.StoreLoad) == 1 {
 			return errStoreDown
 		}
 		return call()
@@ -391,10 +391,10 @@ func TestFleetLocalSessionIsLoggedOutOnAdoption(t *testing.T) {
 func TestFleetStoreFailureDegradesToALocalLogin(t *testing.T) {
 	for _, kind := range []struct {
 		name   string
-		around func(...string) func(context.Context, string, func() error) error
+		around func(...auth.StoreOp) func(context.Context, auth.StoreOp, func() error) error
 	}{{"error", failing}, {"hang", hanging}} {
 		for _, op := range everyOp {
-			t.Run(kind.name+"/"+op, func(t *testing.T) {
+			t.Run(kind.name+"/"+string(op), func(t *testing.T) {
 				t.Parallel()
 				ctx := context.Background()
 				g := new(gate)
@@ -404,7 +404,7 @@ func TestFleetStoreFailureDegradesToALocalLogin(t *testing.T) {
 				r := newReplica(spy, vendor, auth.Config{})
 				start := time.Now()
 				switch op {
-				case opInvalidate:
+				case auth.StoreInvalidate:
 					// Only a refusal invalidates.
 					s, err := newReplica(mem, vendor, auth.Config{}).Session(ctx)
 					require.NoError(t, err)
@@ -414,7 +414,7 @@ func TestFleetStoreFailureDegradesToALocalLogin(t *testing.T) {
 					start = time.Now()
 					_, err = call(ctx, r, vendor)
 					require.NoError(t, err)
-				case opRenew:
+				case auth.StoreRenew:
 					// Only a login longer than a third of LockTTL renews;
 					// it goes on while the renewal fails.
 					g.hold(1)
@@ -427,12 +427,12 @@ func TestFleetStoreFailureDegradesToALocalLogin(t *testing.T) {
 					require.NoError(t, err, "a failed store never fails a call")
 				}
 				took := time.Since(start)
-				if op == opRenew {
-					assert.Positive(t, r.events.count("fallback:"+op), "StoreFallback reports the failed %s", op)
+				if op == auth.StoreRenew {
+					assert.Positive(t, r.events.count("fallback:"+string(op)), "StoreFallback reports the failed %s", op)
 				} else {
-					assert.Equal(t, 1, r.events.count("fallback:"+op), "StoreFallback reports the failed %s", op)
+					assert.Equal(t, 1, r.events.count("fallback:"+string(op)), "StoreFallback reports the failed %s", op)
 				}
-				if op != opRenew {
+				if op != auth.StoreRenew {
 					assert.Less(t, took, provider.StoreCallTimeout+500*time.Millisecond, "degraded within about a second")
 				}
 				assert.Equal(t, 1, vendor.liveSessions())
@@ -454,7 +454,7 @@ func TestFleetStoreFailureDegradesToALocalLogin(t *testing.T) {
 func TestFleetStoreDownEveryReplicaSignsIn(t *testing.T) {
 	for _, kind := range []struct {
 		name   string
-		around func(...string) func(context.Context, string, func() error) error
+		around func(...auth.StoreOp) func(context.Context, auth.StoreOp, func() error) error
 	}{{"error", failing}, {"hang", hanging}} {
 		t.Run(kind.name, func(t *testing.T) {
 			t.Parallel()
@@ -521,11 +521,11 @@ func TestFleetHandoverIsNotATakeover(t *testing.T) {
 	// The waiter's second Load (its first look while it waits) returns
 	// nothing; before it returns, the holder publishes and releases.
 	var waiterSpy *spyStore
-	waiterSpy = &spyStore{SessionStore: store, around: func(_ context.Context, op string, call func() error) error {
+	waiterSpy = &spyStore{SessionStore: store, around: func(_ context.Context, op auth.StoreOp, call func() error) error {
 		err := call()
-		if op == opLoad && waiterSpy.count(opLoad) == 2 {
+		if op == auth.StoreLoad && waiterSpy.count(auth.StoreLoad) == 2 {
 			g.open(1)
-			waitFor(t, within, "the holder's release", func() bool { return holderSpy.count(opRelease) > 0 })
+			waitFor(t, within, "the holder's release", func() bool { return holderSpy.count(auth.StoreRelease) > 0 })
 		}
 		return err
 	}}
@@ -557,7 +557,7 @@ func TestFleetSlowHolderIsNotTakenOver(t *testing.T) {
 	<-g.began(1)
 	waited := sessionAsync(ctx, waiter)
 	// Six renewals: the login has lasted twice LockTTL.
-	waitFor(t, within, "the holder's renewals", func() bool { return spy.count(opRenew) >= 6 })
+	waitFor(t, within, "the holder's renewals", func() bool { return spy.count(auth.StoreRenew) >= 6 })
 	assert.EqualValues(t, 1, vendor.logins.Load(), "the living holder was taken over")
 	select {
 	case r := <-waited:
@@ -583,8 +583,8 @@ func TestFleetSlowHolderSurvivesAFailedRenewal(t *testing.T) {
 	vendor := &memoryBackend{gate: g.login}
 	store := &auth.MemoryStore{LockTTL: testLockTTL}
 	var spy *spyStore
-	spy = &spyStore{SessionStore: store, around: func(_ context.Context, op string, call func() error) error {
-		if op == opRenew && spy.count(opRenew) == 1 {
+	spy = &spyStore{SessionStore: store, around: func(_ context.Context, op auth.StoreOp, call func() error) error {
+		if op == auth.StoreRenew && spy.count(auth.StoreRenew) == 1 {
 			return errStoreDown
 		}
 		return call()
@@ -594,7 +594,7 @@ func TestFleetSlowHolderSurvivesAFailedRenewal(t *testing.T) {
 	<-g.began(1)
 	waited := sessionAsync(ctx, waiter)
 	waitFor(t, within, "the holder's renewals, or a second login", func() bool {
-		return spy.count(opRenew) >= 7 || vendor.logins.Load() > 1
+		return spy.count(auth.StoreRenew) >= 7 || vendor.logins.Load() > 1
 	})
 	assert.EqualValues(t, 1, vendor.logins.Load(), "the living holder was taken over after one failed renewal")
 	g.open(1)
@@ -613,8 +613,8 @@ func TestFleetSlowHolderSurvivesAFailedRenewal(t *testing.T) {
 func TestFleetSupersededHolderYields(t *testing.T) {
 	ctx := context.Background()
 	// stalled drops the holder's renewals, as if its process had stopped.
-	stalled := func(_ context.Context, op string, call func() error) error {
-		if op == opRenew {
+	stalled := func(_ context.Context, op auth.StoreOp, call func() error) error {
+		if op == auth.StoreRenew {
 			return nil
 		}
 		return call()
@@ -656,7 +656,7 @@ func TestFleetSupersededHolderYields(t *testing.T) {
 		<-g.began(2) // took over, and logs in
 
 		g.open(1) // the stale login ends first; its publish is refused
-		waitFor(t, within, "the stale replica's publish", func() bool { return staleSpy.count(opPublish) > 0 })
+		waitFor(t, within, "the stale replica's publish", func() bool { return staleSpy.count(auth.StorePublish) > 0 })
 		g.open(2)
 		n, s := <-newerRes, <-staleRes
 		require.NoError(t, n.err)
@@ -719,7 +719,7 @@ func TestFleetStatelessAccounts(t *testing.T) {
 		return vendor, replicas
 	}
 	without, _ := stampede(t, nil)
-	for name, around := range map[string]func(context.Context, string, func() error) error{
+	for name, around := range map[string]func(context.Context, auth.StoreOp, func() error) error{
 		"store":        nil,
 		"failed store": failing(everyOp...),
 	} {
@@ -727,7 +727,7 @@ func TestFleetStatelessAccounts(t *testing.T) {
 			spy := &spyStore{SessionStore: &auth.MemoryStore{}, around: around}
 			vendor, replicas := stampede(t, spy)
 			assert.Equal(t, without.logins.Load(), vendor.logins.Load(), "logins with a store as without")
-			assert.Zero(t, spy.count(opPublish), "nothing to publish")
+			assert.Zero(t, spy.count(auth.StorePublish), "nothing to publish")
 			calls := spy.total()
 			for _, r := range replicas {
 				_, err := r.Login(context.Background())
@@ -775,11 +775,11 @@ func TestFleetUnreadableRecordIsReplaced(t *testing.T) {
 	vendor := &memoryBackend{}
 	var unreadable atomic.Bool
 	unreadable.Store(true)
-	store := &spyStore{SessionStore: &auth.MemoryStore{}, around: func(_ context.Context, op string, call func() error) error {
-		if op == opLoad && unreadable.Load() {
+	store := &spyStore{SessionStore: &auth.MemoryStore{}, around: func(_ context.Context, op auth.StoreOp, call func() error) error {
+		if op == auth.StoreLoad && unreadable.Load() {
 			return fmt.Errorf("sealed with a key this store was not given (%w)", auth.ErrRecordUnreadable)
 		}
-		if op == opPublish {
+		if op == auth.StorePublish {
 			unreadable.Store(false) // the record is replaced
 		}
 		return call()
@@ -793,7 +793,7 @@ func TestFleetUnreadableRecordIsReplaced(t *testing.T) {
 		requireSameID(t, first.ID, s.ID, "the replicas after share the new record")
 	}
 	assert.EqualValues(t, 1, vendor.logins.Load())
-	assert.Zero(t, replicas[0].events.count("fallback:"+opLoad), "an unreadable record is not a failed store")
+	assert.Zero(t, replicas[0].events.count("fallback:"+string(auth.StoreLoad)), "an unreadable record is not a failed store")
 }
 
 // statelessVendor is a memoryBackend that says from the start that its

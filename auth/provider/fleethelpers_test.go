@@ -38,9 +38,9 @@ func newReplicas(n int, store auth.SessionStore, vendor provider.Backend, cfg au
 func (h *hookCounts) fleetHooks() *auth.Hooks {
 	hooks := h.hooks()
 	hooks.SessionShared = func(context.Context, auth.SessionSharedInfo) { h.add("shared") }
-	hooks.LeaseWait = func(_ context.Context, i auth.LeaseWaitInfo) { h.add("wait:" + i.Outcome) }
+	hooks.LeaseWait = func(_ context.Context, i auth.LeaseWaitInfo) { h.add("wait:" + string(i.Outcome)) }
 	hooks.LeaseTakeover = func(context.Context, auth.LeaseTakeoverInfo) { h.add("takeover") }
-	hooks.StoreFallback = func(_ context.Context, i auth.StoreFallbackInfo) { h.add("fallback:" + i.Op) }
+	hooks.StoreFallback = func(_ context.Context, i auth.StoreFallbackInfo) { h.add("fallback:" + string(i.Op)) }
 	return hooks
 }
 
@@ -71,31 +71,21 @@ func call(ctx context.Context, r replica, vendor *memoryBackend) (*auth.Session,
 	return s, nil
 }
 
-// Store operations, as the StoreFallback hook and spyStore name them.
-const (
-	opLoad       = "load"
-	opLease      = "lease"
-	opRenew      = "renew"
-	opPublish    = "publish"
-	opInvalidate = "invalidate"
-	opRelease    = "release"
-)
-
 // spyStore wraps a SessionStore. It counts the calls by operation, and
 // around, when set, runs each call in place of the store (call makes the
 // real one), so a test can fail, hold, drop or order the calls it picks.
 type spyStore struct {
 	auth.SessionStore
-	around func(ctx context.Context, op string, call func() error) error
+	around func(ctx context.Context, op auth.StoreOp, call func() error) error
 
 	mu    sync.Mutex
-	calls map[string]int
+	calls map[auth.StoreOp]int
 }
 
-func (s *spyStore) do(ctx context.Context, op string, call func() error) error {
+func (s *spyStore) do(ctx context.Context, op auth.StoreOp, call func() error) error {
 	s.mu.Lock()
 	if s.calls == nil {
-		s.calls = map[string]int{}
+		s.calls = map[auth.StoreOp]int{}
 	}
 	s.calls[op]++
 	s.mu.Unlock()
@@ -106,7 +96,7 @@ func (s *spyStore) do(ctx context.Context, op string, call func() error) error {
 }
 
 // count returns how many calls of op s received.
-func (s *spyStore) count(op string) int {
+func (s *spyStore) count(op auth.StoreOp) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.calls[op]
@@ -125,7 +115,7 @@ func (s *spyStore) total() int {
 
 func (s *spyStore) Load(ctx context.Context, account string) (*auth.Record, error) {
 	var r *auth.Record
-	err := s.do(ctx, opLoad, func() error {
+	err := s.do(ctx, auth.StoreLoad, func() error {
 		var err error
 		r, err = s.SessionStore.Load(ctx, account)
 		return err
@@ -138,7 +128,7 @@ func (s *spyStore) Load(ctx context.Context, account string) (*auth.Record, erro
 
 func (s *spyStore) Lease(ctx context.Context, account string) (auth.Lease, error) {
 	var l auth.Lease
-	err := s.do(ctx, opLease, func() error {
+	err := s.do(ctx, auth.StoreLease, func() error {
 		var err error
 		l, err = s.SessionStore.Lease(ctx, account)
 		return err
@@ -150,27 +140,27 @@ func (s *spyStore) Lease(ctx context.Context, account string) (auth.Lease, error
 }
 
 func (s *spyStore) Renew(ctx context.Context, account string, l auth.Lease) error {
-	return s.do(ctx, opRenew, func() error { return s.SessionStore.Renew(ctx, account, l) })
+	return s.do(ctx, auth.StoreRenew, func() error { return s.SessionStore.Renew(ctx, account, l) })
 }
 
 func (s *spyStore) Publish(ctx context.Context, account string, l auth.Lease, r *auth.Record) error {
-	return s.do(ctx, opPublish, func() error { return s.SessionStore.Publish(ctx, account, l, r) })
+	return s.do(ctx, auth.StorePublish, func() error { return s.SessionStore.Publish(ctx, account, l, r) })
 }
 
 func (s *spyStore) Invalidate(ctx context.Context, account, fingerprint string) error {
-	return s.do(ctx, opInvalidate, func() error { return s.SessionStore.Invalidate(ctx, account, fingerprint) })
+	return s.do(ctx, auth.StoreInvalidate, func() error { return s.SessionStore.Invalidate(ctx, account, fingerprint) })
 }
 
 func (s *spyStore) Release(ctx context.Context, account string, l auth.Lease) error {
-	return s.do(ctx, opRelease, func() error { return s.SessionStore.Release(ctx, account, l) })
+	return s.do(ctx, auth.StoreRelease, func() error { return s.SessionStore.Release(ctx, account, l) })
 }
 
 // errStoreDown is what a broken store answers.
 var errStoreDown = errors.New("dial tcp 10.0.0.7:6379: connect: connection refused")
 
 // failing makes the calls of ops fail at once, as a store that is down.
-func failing(ops ...string) func(context.Context, string, func() error) error {
-	return func(_ context.Context, op string, call func() error) error {
+func failing(ops ...auth.StoreOp) func(context.Context, auth.StoreOp, func() error) error {
+	return func(_ context.Context, op auth.StoreOp, call func() error) error {
 		for _, o := range ops {
 			if o == op {
 				return errStoreDown
@@ -182,8 +172,8 @@ func failing(ops ...string) func(context.Context, string, func() error) error {
 
 // hanging makes the calls of ops wait until their context ends, as a store
 // that accepts connections and never answers.
-func hanging(ops ...string) func(context.Context, string, func() error) error {
-	return func(ctx context.Context, op string, call func() error) error {
+func hanging(ops ...auth.StoreOp) func(context.Context, auth.StoreOp, func() error) error {
+	return func(ctx context.Context, op auth.StoreOp, call func() error) error {
 		for _, o := range ops {
 			if o == op {
 				<-ctx.Done()
@@ -195,7 +185,7 @@ func hanging(ops ...string) func(context.Context, string, func() error) error {
 }
 
 // everyOp is every store operation.
-var everyOp = []string{opLoad, opLease, opRenew, opPublish, opInvalidate, opRelease}
+var everyOp = []auth.StoreOp{auth.StoreLoad, auth.StoreLease, auth.StoreRenew, auth.StorePublish, auth.StoreInvalidate, auth.StoreRelease}
 
 // staleStore is a store whose clock runs behind: it serves the last
 // record published whatever its ExpiresAt.

@@ -99,7 +99,7 @@ func (c *Cache) sharedHook(ctx context.Context) {
 	}
 }
 
-func (c *Cache) leaseWaitHook(ctx context.Context, how string, waited time.Duration) {
+func (c *Cache) leaseWaitHook(ctx context.Context, how auth.LeaseWaitOutcome, waited time.Duration) {
 	if h := c.hooks; h != nil && h.LeaseWait != nil && waited > 0 {
 		c.safely(func() {
 			h.LeaseWait(ctx, auth.LeaseWaitInfo{Provider: c.name, Account: c.Account(), Waited: waited, Outcome: how})
@@ -115,7 +115,7 @@ func (c *Cache) takeoverHook(ctx context.Context, waited time.Duration) {
 	}
 }
 
-func (c *Cache) storeFallbackHook(ctx context.Context, op string, err error) {
+func (c *Cache) storeFallbackHook(ctx context.Context, op auth.StoreOp, err error) {
 	if h := c.hooks; h != nil && h.StoreFallback != nil {
 		c.safely(func() {
 			h.StoreFallback(ctx, auth.StoreFallbackInfo{Provider: c.name, Account: c.Account(), Op: op, Err: err})

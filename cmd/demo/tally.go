@@ -96,13 +96,13 @@ func (t *tally) hooks(row string) *auth.Hooks {
 			add(func(c *hookCounts) { c.Store["shared"]++ })
 		},
 		LeaseWait: func(_ context.Context, i auth.LeaseWaitInfo) {
-			add(func(c *hookCounts) { c.Store["waited then "+i.Outcome]++ })
+			add(func(c *hookCounts) { c.Store["waited then "+string(i.Outcome)]++ })
 		},
 		LeaseTakeover: func(context.Context, auth.LeaseTakeoverInfo) {
 			add(func(c *hookCounts) { c.Store["takeover"]++ })
 		},
 		StoreFallback: func(_ context.Context, i auth.StoreFallbackInfo) {
-			add(func(c *hookCounts) { c.Store["fallback on "+i.Op]++ })
+			add(func(c *hookCounts) { c.Store["fallback on "+string(i.Op)]++ })
 		},
 	}
 }

@@ -180,7 +180,7 @@ func TestFleetRedisUnreachable(t *testing.T) {
 				for i := range replicas {
 					op, ok := fallbacks.Load(i)
 					assert.True(t, ok, "replica %d reported no StoreFallback", i)
-					assert.Equal(t, "load", op)
+					assert.Equal(t, auth.StoreLoad, op)
 				}
 				for _, s := range got {
 					assert.True(t, s != nil, "a Session call failed")

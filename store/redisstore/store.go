@@ -37,16 +37,6 @@ var (
 	ErrCorruptRecord = fmt.Errorf("redisstore: corrupt record (%w)", auth.ErrRecordUnreadable)
 )
 
-// The Redis operations' names in errors.
-const (
-	opLoad       = "load"
-	opLease      = "lease"
-	opRenew      = "renew"
-	opPublish    = "publish"
-	opInvalidate = "invalidate"
-	opRelease    = "release"
-)
-
 // keys are one account's Redis keys. They share the hash tag {account}, so
 // Redis Cluster keeps them in one slot.
 type keys struct {
@@ -69,7 +59,7 @@ func (s *Store) keysOf(account string) (keys, error) {
 // begin checks what every call checks before it talks to Redis: a context
 // not done yet (so a call made too late does nothing) and a usable account
 // name.
-func (s *Store) begin(ctx context.Context, op, account string) (keys, error) {
+func (s *Store) begin(ctx context.Context, op auth.StoreOp, account string) (keys, error) {
 	if err := ctx.Err(); err != nil {
 		return keys{}, fmt.Errorf("redisstore: %s: %w", op, err)
 	}
@@ -83,7 +73,7 @@ func (s *Store) begin(ctx context.Context, op, account string) (keys, error) {
 // failed wraps an error from Redis. When the call's context ended, the
 // context's error is the one in the chain: the call gave up, which says
 // nothing of Redis.
-func failed(ctx context.Context, op string, err error) error {
+func failed(ctx context.Context, op auth.StoreOp, err error) error {
 	if cerr := ctx.Err(); cerr != nil {
 		return fmt.Errorf("redisstore: %s: %w (%v)", op, cerr, err)
 	}
@@ -96,7 +86,7 @@ func failed(ctx context.Context, op string, err error) error {
 // read is an error holding [ErrUnknownKey] or [ErrCorruptRecord], not an
 // absent record.
 func (s *Store) Load(ctx context.Context, account string) (*auth.Record, error) {
-	k, err := s.begin(ctx, opLoad, account)
+	k, err := s.begin(ctx, auth.StoreLoad, account)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +95,7 @@ func (s *Store) Load(ctx context.Context, account string) (*auth.Record, error) 
 		return nil, nil
 	}
 	if err != nil {
-		return nil, failed(ctx, opLoad, err)
+		return nil, failed(ctx, auth.StoreLoad, err)
 	}
 	fields, ok := strings3(v)
 	if !ok {
@@ -155,14 +145,14 @@ func (s *Store) Lease(ctx context.Context, account string) (auth.Lease, error) {
 // lease is Lease with the call's request ID: the lease's holder, should
 // go-redis send the script again.
 func (s *Store) lease(ctx context.Context, account, request string) (auth.Lease, error) {
-	k, err := s.begin(ctx, opLease, account)
+	k, err := s.begin(ctx, auth.StoreLease, account)
 	if err != nil {
 		return auth.Lease{}, err
 	}
 	v, err := leaseScript.Run(ctx, s.client, []string{k.lease, k.fence},
 		millis(s.lockTTL), millis(FenceTTL), request).Slice()
 	if err != nil {
-		return auth.Lease{}, failed(ctx, opLease, err)
+		return auth.Lease{}, failed(ctx, auth.StoreLease, err)
 	}
 	if len(v) != 2 {
 		return auth.Lease{}, fmt.Errorf("redisstore: lease: unexpected reply of %d values", len(v))
@@ -183,13 +173,13 @@ func (s *Store) lease(ctx context.Context, account, request string) (auth.Lease,
 // else the error holds [auth.ErrLeaseLost] and says who holds it now, if
 // anyone.
 func (s *Store) Renew(ctx context.Context, account string, l auth.Lease) error {
-	k, err := s.begin(ctx, opRenew, account)
+	k, err := s.begin(ctx, auth.StoreRenew, account)
 	if err != nil {
 		return err
 	}
 	v, err := renewScript.Run(ctx, s.client, []string{k.lease}, tokenText(l), millis(s.lockTTL)).Slice()
 	if err != nil {
-		return failed(ctx, opRenew, err)
+		return failed(ctx, auth.StoreRenew, err)
 	}
 	if len(v) > 0 && v[0] == int64(1) {
 		return nil
@@ -206,7 +196,7 @@ func (s *Store) Renew(ctx context.Context, account string, l auth.Lease) error {
 // ExpiryMargin after its ExpiresAt, or RecordTTL after its last Load when it
 // has no expiry.
 func (s *Store) Publish(ctx context.Context, account string, l auth.Lease, r *auth.Record) error {
-	k, err := s.begin(ctx, opPublish, account)
+	k, err := s.begin(ctx, auth.StorePublish, account)
 	if err != nil {
 		return err
 	}
@@ -225,7 +215,7 @@ func (s *Store) Publish(ctx context.Context, account string, l auth.Lease, r *au
 	v, err := publishScript.Run(ctx, s.client, []string{k.record, k.fence},
 		tokenText(l), r.Fingerprint, data, exp, mode, keyExpiry).Slice()
 	if err != nil {
-		return failed(ctx, opPublish, err)
+		return failed(ctx, auth.StorePublish, err)
 	}
 	if len(v) > 0 && v[0] == int64(1) {
 		return nil
@@ -240,24 +230,24 @@ func (s *Store) Publish(ctx context.Context, account string, l auth.Lease, r *au
 // Invalidate deletes the account's record if its Fingerprint is
 // fingerprint, in one step on the Redis server.
 func (s *Store) Invalidate(ctx context.Context, account, fingerprint string) error {
-	k, err := s.begin(ctx, opInvalidate, account)
+	k, err := s.begin(ctx, auth.StoreInvalidate, account)
 	if err != nil {
 		return err
 	}
 	if err := invalidateScript.Run(ctx, s.client, []string{k.record}, fingerprint).Err(); err != nil {
-		return failed(ctx, opInvalidate, err)
+		return failed(ctx, auth.StoreInvalidate, err)
 	}
 	return nil
 }
 
 // Release deletes the lease if it is held under l's token.
 func (s *Store) Release(ctx context.Context, account string, l auth.Lease) error {
-	k, err := s.begin(ctx, opRelease, account)
+	k, err := s.begin(ctx, auth.StoreRelease, account)
 	if err != nil {
 		return err
 	}
 	if err := releaseScript.Run(ctx, s.client, []string{k.lease}, tokenText(l)).Err(); err != nil {
-		return failed(ctx, opRelease, err)
+		return failed(ctx, auth.StoreRelease, err)
 	}
 	return nil
 }
