@@ -28,6 +28,13 @@
 // through the same redaction once more, so a careless message cannot leak
 // the account's password, key or session.
 //
+// Authorize and Refused run on every API call, so they have helpers that
+// keep them cheap: [OwnHeader] gives NewClient's shallow copy a header of
+// its own; a Refused that reads the answer gives it back with [PutBack];
+// a fast check that looks for a refusal's words without decoding can ask
+// [JSONEscapesASCII] whether they may also stand escaped; [SharedMap] and
+// [SharedStrings] let sessions of many tenants share equal permissions.
+//
 // See docs/writing-a-provider.md in the repository for a complete provider
 // written in a package of its own.
 package provider

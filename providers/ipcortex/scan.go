@@ -6,7 +6,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/pbxauth/pbxauth/internal/jsonscan"
+	"github.com/pbxauth/pbxauth/auth/provider"
 )
 
 // refusedAnswer reports whether body, the whole answer to an API call, is
@@ -42,7 +42,7 @@ var failValue = []byte(resultFail)
 // word's letters, exactly: "fail" is compared as it is, so \u0046 ('F')
 // cannot make it.
 func escapesLetterOf(b []byte, word string) bool {
-	return jsonscan.EscapesASCII(b, func(c byte) bool { return strings.IndexByte(word, c) >= 0 })
+	return provider.JSONEscapesASCII(b, func(c byte) bool { return strings.IndexByte(word, c) >= 0 })
 }
 
 // firstReadSize is the buffer readJSON starts with when the body does not

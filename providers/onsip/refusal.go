@@ -9,7 +9,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/pbxauth/pbxauth/internal/jsonscan"
+	"github.com/pbxauth/pbxauth/auth/provider"
 )
 
 // The first byte of an OnSIP answer, once a byte order mark and white space
@@ -239,7 +239,7 @@ func equalFoldASCII(b []byte, word string) bool {
 // escapesLetterOf reports whether b holds a JSON \u escape of one of
 // word's letters (lower case), in either case.
 func escapesLetterOf(b []byte, word string) bool {
-	return jsonscan.EscapesASCII(b, func(c byte) bool { return isLetterOf(c, word) })
+	return provider.JSONEscapesASCII(b, func(c byte) bool { return isLetterOf(c, word) })
 }
 
 // isLetterOf reports whether c is one of word's letters, in either case.

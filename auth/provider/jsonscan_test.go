@@ -1,8 +1,12 @@
-package jsonscan
+package provider_test
 
-import "testing"
+import (
+	"testing"
 
-func TestEscapesASCII(t *testing.T) {
+	"github.com/pbxauth/pbxauth/auth/provider"
+)
+
+func TestJSONEscapesASCII(t *testing.T) {
 	isF := func(c byte) bool { return c == 'f' }
 	for _, tc := range []struct {
 		in   string
@@ -20,17 +24,17 @@ func TestEscapesASCII(t *testing.T) {
 		{`\`, false},
 		{``, false},
 	} {
-		if got := EscapesASCII([]byte(tc.in), isF); got != tc.want {
-			t.Errorf("EscapesASCII(%q) = %v, want %v", tc.in, got, tc.want)
+		if got := provider.JSONEscapesASCII([]byte(tc.in), isF); got != tc.want {
+			t.Errorf("provider.JSONEscapesASCII(%q) = %v, want %v", tc.in, got, tc.want)
 		}
 	}
 }
 
-func TestEscapesASCIIAllocatesNothing(t *testing.T) {
+func TestJSONEscapesASCIIAllocatesNothing(t *testing.T) {
 	b := []byte(`{"result":"success","message":"\u0041 \u00e9 \\u0066"}`)
 	word := "fail"
 	if n := testing.AllocsPerRun(100, func() {
-		EscapesASCII(b, func(c byte) bool { return c == word[0] || c == word[1] || c == word[2] || c == word[3] })
+		provider.JSONEscapesASCII(b, func(c byte) bool { return c == word[0] || c == word[1] || c == word[2] || c == word[3] })
 	}); n != 0 {
 		t.Errorf("%v allocations", n)
 	}
