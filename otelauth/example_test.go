@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"os"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/instrumentation"
@@ -53,12 +54,13 @@ func ExampleHooks() {
 	srv := onsiptest.NewServer()
 	defer srv.Close()
 	srv.AddUser(onsiptest.User{Username: "john.doe@example.onsip.com", Password: "mysuperpassword"})
+	os.Setenv("ONSIP_PASSWORD", "mysuperpassword")
 
 	a, err := onsip.New(auth.Config{
 		Endpoint: srv.URL,
 		Credentials: auth.Credentials{
 			Username: "john.doe@example.onsip.com",
-			Password: auth.Secret("mysuperpassword"), // in production: auth.Secret(os.Getenv("ONSIP_PASSWORD"))
+			Password: auth.Secret(os.Getenv("ONSIP_PASSWORD")),
 		},
 		Hooks: hooks,
 	})

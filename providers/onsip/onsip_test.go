@@ -52,9 +52,9 @@ func noSecret(t *testing.T, what, text string, secret auth.Secret) {
 	}
 }
 
-// userRead returns requests for an action of the rest of the OnSIP API,
-// which onsiptest answers only for a live session.
-func userRead(endpoint string) func(context.Context) (*http.Request, error) {
+// userReadRequests returns requests for an action of the rest of the OnSIP
+// API, which onsiptest answers only for a live session.
+func userReadRequests(endpoint string) func(context.Context) (*http.Request, error) {
 	return func(ctx context.Context) (*http.Request, error) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader("Action=UserRead"))
 		if err == nil {
@@ -87,7 +87,7 @@ func TestContract(t *testing.T) {
 				require.NoError(t, err)
 				return authtest.Fixture{
 					Authenticator: a, Server: srv, Secrets: []auth.Secret{password}, Config: cfg,
-					NewAPIRequest: userRead(srv.URL),
+					NewAPIRequest: userReadRequests(srv.URL),
 				}
 			})
 		})

@@ -1,0 +1,162 @@
+package doccheck
+
+import (
+	"bufio"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// repoRoot is the repository's top directory, seen from this package.
+const repoRoot = "../.."
+
+// goFence opens and closes a Go block in Markdown.
+var goFence = regexp.MustCompile("(?s)```go\n(.*?)```")
+
+// snippet is one Go block of a Markdown file.
+type snippet struct {
+	file  string   // the Markdown file, relative to the repository
+	line  int      // the line of its opening fence
+	lines []string // its lines, trimmed, without blank lines or gap marks
+}
+
+// goFile is one Go file the build compiles.
+type goFile struct {
+	path  string
+	lines []string
+}
+
+func TestSnippetsAreCompiled(t *testing.T) {
+	snippets, sources := scan(t)
+	if len(snippets) == 0 {
+		t.Fatal("no Go snippet found in the repository's Markdown: is repoRoot right?")
+	}
+	for _, s := range snippets {
+		found, best, bestN := false, "", -1
+		for _, f := range sources {
+			n := matched(s.lines, f.lines)
+			if n == len(s.lines) {
+				found = true
+				break
+			}
+			if n > bestN {
+				best, bestN = f.path, n
+			}
+		}
+		if !found {
+			t.Errorf("%s:%d: the Go snippet is not in any compiled Go file; closest is %s, which has its first %d of %d lines, up to before %q",
+				s.file, s.line, best, bestN, len(s.lines), s.lines[bestN])
+		}
+	}
+}
+
+// TestMatched holds the rule itself: in order, gaps allowed, nothing added.
+func TestMatched(t *testing.T) {
+	source := []string{"package x", "func f() {", "a := 1", "b := 2", "fmt.Println(a, b)", "}"}
+	for _, c := range []struct {
+		snippet []string
+		want    int
+	}{
+		{[]string{"a := 1", "fmt.Println(a, b)"}, 2},
+		{[]string{"b := 2", "a := 1"}, 1},
+		{[]string{"a := 1", "c := 3", "fmt.Println(a, b)"}, 1},
+		{[]string{"a := 10"}, 0},
+	} {
+		if got := matched(c.snippet, source); got != c.want {
+			t.Errorf("matched(%q) = %d, want %d", c.snippet, got, c.want)
+		}
+	}
+	var got []string
+	for _, s := range snippetsOf("x.md", "text\n```go\n\ta := 1\n\n\t...\n\t// ...\n\tb := 2\n```\n```sh\nmake\n```\n") {
+		got = append(got, s.lines...)
+	}
+	if strings.Join(got, "|") != "a := 1|b := 2" {
+		t.Errorf("snippet lines = %q, want the two statements", got)
+	}
+}
+
+// matched reports how many of the snippet's lines, from the first, appear
+// in order in source.
+func matched(snippet, source []string) int {
+	n := 0
+	for _, l := range source {
+		if n < len(snippet) && l == snippet[n] {
+			n++
+		}
+	}
+	return n
+}
+
+// scan reads every Markdown file's Go snippets and every compiled Go file.
+func scan(t *testing.T) ([]snippet, []goFile) {
+	t.Helper()
+	var snippets []snippet
+	var sources []goFile
+	err := filepath.WalkDir(repoRoot, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(repoRoot, path)
+		if d.IsDir() {
+			// testdata and dot directories are never built.
+			if rel != "." && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		switch filepath.Ext(path) {
+		case ".md":
+			text, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			snippets = append(snippets, snippetsOf(filepath.ToSlash(rel), string(text))...)
+		case ".go":
+			text, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			if strings.Contains(string(text), "//go:build ignore") {
+				return nil
+			}
+			sources = append(sources, goFile{filepath.ToSlash(rel), trimmed(string(text))})
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snippets, sources
+}
+
+// snippetsOf returns the Go blocks of one Markdown file.
+func snippetsOf(file, text string) []snippet {
+	var out []snippet
+	for _, m := range goFence.FindAllStringSubmatchIndex(text, -1) {
+		out = append(out, snippet{
+			file:  file,
+			line:  strings.Count(text[:m[0]], "\n") + 1,
+			lines: trimmed(text[m[2]:m[3]]),
+		})
+	}
+	return out
+}
+
+// trimmed returns text's lines without their indentation, leaving out
+// blank lines and gap marks.
+func trimmed(text string) []string {
+	var out []string
+	sc := bufio.NewScanner(strings.NewReader(text))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		l := strings.TrimSpace(sc.Text())
+		if l == "" || l == "..." || l == "// ..." {
+			continue
+		}
+		out = append(out, l)
+	}
+	return out
+}
