@@ -7,5 +7,7 @@
 // A snippet may leave out lines of that file (imports it does not need,
 // the fake server an Example signs in to) and may mark a gap with a line
 // that is only "..." or "// ..."; it may not say anything the compiled
-// code does not. The package has no API.
+// code does not. The pages also cite only what the repository has: every
+// relative link and every file path in code type must exist. The package
+// has no API.
 package doccheck

@@ -16,6 +16,13 @@ const repoRoot = "../.."
 // goFence opens and closes a Go block in Markdown.
 var goFence = regexp.MustCompile("(?s)```go\n(.*?)```")
 
+// The ways a page cites a file of the repository: a relative link, or a
+// path in code type that names a file.
+var (
+	relativeLink = regexp.MustCompile(`\]\(([^)#\s]+)(?:#[^)]*)?\)`)
+	codePath     = regexp.MustCompile("`([A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)+\\.(?:go|md|json|xml|mod))`")
+)
+
 // snippet is one Go block of a Markdown file.
 type snippet struct {
 	file  string   // the Markdown file, relative to the repository
@@ -51,6 +58,80 @@ func TestSnippetsAreCompiled(t *testing.T) {
 				s.file, s.line, best, bestN, len(s.lines), s.lines[bestN])
 		}
 	}
+}
+
+// TestCitedFilesExist holds the pages to citing only what the repository
+// has: every relative link, and every file path written in code type
+// (`providers/onsip/doc_test.go`), names a file or folder that exists,
+// seen from the page or from the repository's top.
+func TestCitedFilesExist(t *testing.T) {
+	pages, err := markdownFiles()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, page := range pages {
+		text, err := os.ReadFile(filepath.Join(repoRoot, page))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, cited := range citations(string(text)) {
+			fromPage := filepath.Join(repoRoot, filepath.Dir(page), cited)
+			fromTop := filepath.Join(repoRoot, cited)
+			if !exists(fromPage) && !exists(fromTop) {
+				t.Errorf("%s cites %s, which is not in the repository", page, cited)
+			}
+		}
+	}
+}
+
+func TestCitations(t *testing.T) {
+	text := "See [the guide](docs/guide.md#top), [Go](https://go.dev/), [here](#anchor),\n" +
+		"`auth/example_test.go`, `go test ./...`, `Config.Store` and `x.go`."
+	got := strings.Join(citations(text), " ")
+	if got != "docs/guide.md auth/example_test.go" {
+		t.Errorf("citations = %q, want the relative link and the path in code type", got)
+	}
+}
+
+// citations returns the repository paths a page cites.
+func citations(text string) []string {
+	var out []string
+	for _, m := range relativeLink.FindAllStringSubmatch(text, -1) {
+		if !strings.Contains(m[1], "://") && !strings.HasPrefix(m[1], "mailto:") {
+			out = append(out, m[1])
+		}
+	}
+	for _, m := range codePath.FindAllStringSubmatch(text, -1) {
+		out = append(out, m[1])
+	}
+	return out
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// markdownFiles returns the repository's Markdown files, relative to it.
+func markdownFiles() ([]string, error) {
+	var out []string
+	err := filepath.WalkDir(repoRoot, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && path != repoRoot && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() && filepath.Ext(path) == ".md" {
+			rel, err := filepath.Rel(repoRoot, path)
+			if err != nil {
+				return err
+			}
+			out = append(out, rel)
+		}
+		return nil
+	})
+	return out, err
 }
 
 // TestMatched holds the rule itself: in order, gaps allowed, nothing added.
