@@ -65,20 +65,12 @@ func TestSnippetsAreCompiled(t *testing.T) {
 // (`providers/onsip/doc_test.go`), names a file or folder that exists,
 // seen from the page or from the repository's top.
 func TestCitedFilesExist(t *testing.T) {
-	pages, err := markdownFiles()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, page := range pages {
-		text, err := os.ReadFile(filepath.Join(repoRoot, page))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, cited := range citations(string(text)) {
-			fromPage := filepath.Join(repoRoot, filepath.Dir(page), cited)
+	for _, page := range repoFiles(t, ".md") {
+		for _, cited := range citations(page.text) {
+			fromPage := filepath.Join(repoRoot, filepath.Dir(page.path), cited)
 			fromTop := filepath.Join(repoRoot, cited)
 			if !exists(fromPage) && !exists(fromTop) {
-				t.Errorf("%s cites %s, which is not in the repository", page, cited)
+				t.Errorf("%s cites %s, which is not in the repository", page.path, cited)
 			}
 		}
 	}
@@ -110,28 +102,6 @@ func citations(text string) []string {
 func exists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
-}
-
-// markdownFiles returns the repository's Markdown files, relative to it.
-func markdownFiles() ([]string, error) {
-	var out []string
-	err := filepath.WalkDir(repoRoot, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && path != repoRoot && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) {
-			return filepath.SkipDir
-		}
-		if !d.IsDir() && filepath.Ext(path) == ".md" {
-			rel, err := filepath.Rel(repoRoot, path)
-			if err != nil {
-				return err
-			}
-			out = append(out, rel)
-		}
-		return nil
-	})
-	return out, err
 }
 
 // TestMatched holds the rule itself: in order, gaps allowed, nothing added.
@@ -176,41 +146,56 @@ func scan(t *testing.T) ([]snippet, []goFile) {
 	t.Helper()
 	var snippets []snippet
 	var sources []goFile
+	for _, f := range repoFiles(t, ".md") {
+		snippets = append(snippets, snippetsOf(f.path, f.text)...)
+	}
+	for _, f := range repoFiles(t, ".go") {
+		if !strings.Contains(f.text, "//go:build ignore") {
+			sources = append(sources, goFile{f.path, trimmed(f.text)})
+		}
+	}
+	return snippets, sources
+}
+
+// repoFile is a file of the repository: its path from the top, with
+// slashes, and its text.
+type repoFile struct {
+	path, text string
+}
+
+// repoFiles returns the repository's files whose names end in ext,
+// leaving out testdata and dot directories, which are never built.
+func repoFiles(t *testing.T, ext string) []repoFile {
+	t.Helper()
+	var out []repoFile
 	err := filepath.WalkDir(repoRoot, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		rel, _ := filepath.Rel(repoRoot, path)
 		if d.IsDir() {
-			// testdata and dot directories are never built.
-			if rel != "." && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) {
+			if path != repoRoot && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) {
 				return filepath.SkipDir
 			}
 			return nil
 		}
-		switch filepath.Ext(path) {
-		case ".md":
-			text, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			snippets = append(snippets, snippetsOf(filepath.ToSlash(rel), string(text))...)
-		case ".go":
-			text, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			if strings.Contains(string(text), "//go:build ignore") {
-				return nil
-			}
-			sources = append(sources, goFile{filepath.ToSlash(rel), trimmed(string(text))})
+		if filepath.Ext(path) != ext {
+			return nil
 		}
+		text, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(repoRoot, path)
+		if err != nil {
+			return err
+		}
+		out = append(out, repoFile{filepath.ToSlash(rel), string(text)})
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return snippets, sources
+	return out
 }
 
 // snippetsOf returns the Go blocks of one Markdown file.
