@@ -141,7 +141,8 @@ func checkReal(o options) error {
 	case o.insecureHTTP && !plainHTTP(o.endpoint):
 		return usagef("-insecure-http: only for an http:// -endpoint")
 	case !o.insecureHTTP && plainHTTP(o.endpoint) && !loopback(o.endpoint):
-		return usagef("-endpoint %s is plain http to a host that is not loopback: the credentials would cross the network in clear; use https, or add -insecure-http for a PBX on a network you trust", o.endpoint)
+		// The value is not quoted: a URL may hold a password (user:pass@).
+		return usagef("-endpoint is plain http to a host that is not loopback: the credentials would cross the network in clear; use https, or add -insecure-http for a PBX on a network you trust")
 	}
 	if o.call != "" {
 		var err error
@@ -206,16 +207,17 @@ func ipcortexCall(call string) (*url.URL, error) {
 // redisUnix starts a -redis address that is a unix socket's path.
 const redisUnix = "unix:"
 
-// checkRedisAddr checks -redis: host:port or unix:/path.
+// checkRedisAddr checks -redis: host:port or unix:/path. Its errors do
+// not quote a value they refuse, which may be a URL holding a password.
 func checkRedisAddr(addr string) error {
 	if path, ok := strings.CutPrefix(addr, redisUnix); ok {
 		if path == "" {
-			return usagef("-redis %s: no socket path after %q", addr, redisUnix)
+			return usagef("-redis: no socket path after %q", redisUnix)
 		}
 		return nil
 	}
 	if _, port, err := net.SplitHostPort(addr); err != nil || port == "" {
-		return usagef("-redis %q: want host:port or unix:/path", addr)
+		return usagef("-redis: want host:port or unix:/path")
 	}
 	return nil
 }

@@ -260,6 +260,21 @@ func TestUsage(t *testing.T) {
 	}
 }
 
+// A flag value the demo refuses is not quoted back: a URL given to
+// -endpoint or -redis may hold a password.
+func TestUsageNeverEchoesAPasswordInAURL(t *testing.T) {
+	const password = "url-pass-9f3c"
+	for _, args := range [][]string{
+		{"-provider", "onsip", "-username", "x", "-endpoint", "http://admin:" + password + "@pbx.example.com/api"},
+		{"-redis", "redis://:" + password + "@localhost:6379/0"},
+		{"-redis", "unix:"},
+	} {
+		r := runDemo(t, args, noEnv)
+		assert.Equal(t, exitUsage, r.code, "case %d", len(args))
+		assert.False(t, strings.Contains(r.stdout+r.stderr, password), "the password in a URL flag was printed (%s)", args[len(args)-2])
+	}
+}
+
 // Mistakes pbxauth finds in the configuration, or in reading the secret,
 // are usage errors too, reported before any request.
 func TestRealUsageErrors(t *testing.T) {
