@@ -117,6 +117,6 @@ func testHooks(t *testing.T, f *fixture) {
 	if u := f.Config.Credentials.Username; u != "" && strings.Contains(text, u) {
 		t.Error("a hook event names the account's username in clear")
 	}
-	checkNoSecretForm(t, "the hook events", text, f.Secrets)
-	checkNoSecretForm(t, "the hook events", text, []auth.Secret{s.ID})
+	checkNoSecret(t, "the hook events", text, f.Secrets)
+	checkNoSecret(t, "the hook events", text, []auth.Secret{s.ID})
 }

@@ -138,14 +138,6 @@ func wantLost(t *testing.T, err error, what string) {
 	}
 }
 
-// mustSucceed fails t on err.
-func mustSucceed(t *testing.T, err error, what string) {
-	t.Helper()
-	if err != nil {
-		t.Fatalf("%s: %v", what, err)
-	}
-}
-
 // waitLapse sleeps until a lease taken now with TTL ttl has surely lapsed.
 func waitLapse(ttl time.Duration) {
 	time.Sleep(ttl + ttl/4 + 20*time.Millisecond)
@@ -221,7 +213,7 @@ func testStoreLoadEmpty(t *testing.T, s auth.SessionStore) {
 	// Nothing published, but leased: still no record.
 	l := mustLease(t, ctx, s, accountA)
 	wantNoRecord(t, ctx, s, accountA, "Load of a leased account")
-	mustSucceed(t, s.Release(ctx, accountA, l), "Release")
+	requireNoError(t, s.Release(ctx, accountA, l), "Release")
 	wantNoRecord(t, ctx, s, accountA, "Load after Release")
 }
 

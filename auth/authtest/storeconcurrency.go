@@ -19,7 +19,7 @@ func testStoreCancelledContext(t *testing.T, s auth.SessionStore) {
 	ctx := storeContext(t)
 	kept := testRecord("kept", time.Time{})
 	l := mustLease(t, ctx, s, accountA)
-	mustSucceed(t, s.Publish(ctx, accountA, l, kept), "Publish")
+	requireNoError(t, s.Publish(ctx, accountA, l, kept), "Publish")
 
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
@@ -62,9 +62,9 @@ func testStoreCancelledContext(t *testing.T, s auth.SessionStore) {
 	wantRecord(t, mustLoad(t, ctx, s, accountA), kept, "Load after cancelled Publish and Invalidate")
 	_, err := s.Lease(ctx, accountA)
 	wantHeld(t, err, "Lease after a cancelled Release")
-	mustSucceed(t, s.Renew(ctx, accountA, l), "Renew after a cancelled Renew")
+	requireNoError(t, s.Renew(ctx, accountA, l), "Renew after a cancelled Renew")
 	lb := mustLease(t, ctx, s, accountB) // the cancelled Lease took nothing
-	mustSucceed(t, s.Release(ctx, accountB, lb), "Release")
+	requireNoError(t, s.Release(ctx, accountB, lb), "Release")
 }
 
 // callWithin runs call and returns its error, failing t if it has not
@@ -125,7 +125,7 @@ func testStoreConcurrentMix(t *testing.T, s auth.SessionStore) {
 			t.Fatalf("after the mix, %s: %v", account, err)
 		}
 		l := mustLease(t, ctx, s, account) // every lease was released
-		mustSucceed(t, s.Release(ctx, account, l), "Release")
+		requireNoError(t, s.Release(ctx, account, l), "Release")
 	}
 }
 

@@ -52,7 +52,7 @@ func testStoreLeaseExclusive(t *testing.T, s auth.SessionStore) {
 			t.Fatalf("round %d: token %d after %d: tokens must grow", round, l.Token, prev)
 		}
 		prev = l.Token
-		mustSucceed(t, s.Release(ctx, accountA, l), "Release by the winner")
+		requireNoError(t, s.Release(ctx, accountA, l), "Release by the winner")
 	}
 }
 
@@ -66,8 +66,8 @@ func testStoreTokensIncrease(t *testing.T, s auth.SessionStore) {
 		}
 		prev = l.Token
 		// Renewing changes no token: the next lease still beats it.
-		mustSucceed(t, s.Renew(ctx, accountA, l), "Renew")
-		mustSucceed(t, s.Release(ctx, accountA, l), "Release")
+		requireNoError(t, s.Renew(ctx, accountA, l), "Renew")
+		requireNoError(t, s.Release(ctx, accountA, l), "Release")
 	}
 }
 
@@ -79,7 +79,7 @@ func testStoreRenewKeepsLease(t *testing.T, s auth.SessionStore) {
 	deadline := time.Now().Add(3 * l.TTL)
 	for time.Now().Before(deadline) {
 		time.Sleep(l.TTL / 4)
-		mustSucceed(t, s.Renew(ctx, accountA, l), "Renew of the held lease")
+		requireNoError(t, s.Renew(ctx, accountA, l), "Renew of the held lease")
 		_, err := s.Lease(ctx, accountA)
 		wantHeld(t, err, "Lease while the holder renews")
 	}
@@ -107,9 +107,9 @@ func testStoreRenewAfterLapse(t *testing.T, s auth.SessionStore) {
 		t.Fatalf("lease after a lapse has token %d, not above %d", l2.Token, l.Token)
 	}
 	// A Release of a lease given up already does nothing.
-	mustSucceed(t, s.Release(ctx, accountA, l2), "Release")
-	mustSucceed(t, s.Release(ctx, accountA, l2), "second Release")
-	mustSucceed(t, s.Release(ctx, accountA, l), "Release of a lapsed lease")
+	requireNoError(t, s.Release(ctx, accountA, l2), "Release")
+	requireNoError(t, s.Release(ctx, accountA, l2), "second Release")
+	requireNoError(t, s.Release(ctx, accountA, l), "Release of a lapsed lease")
 }
 
 func testStoreTakeoverAfterLapse(t *testing.T, s auth.SessionStore) {
@@ -123,11 +123,11 @@ func testStoreTakeoverAfterLapse(t *testing.T, s auth.SessionStore) {
 	// The old holder wakes up: it can neither renew nor release the new
 	// holder's lease.
 	wantLost(t, s.Renew(ctx, accountA, old), "Renew by the holder the lease was taken from")
-	mustSucceed(t, s.Release(ctx, accountA, old), "Release by the holder the lease was taken from (must do nothing)")
+	requireNoError(t, s.Release(ctx, accountA, old), "Release by the holder the lease was taken from (must do nothing)")
 	_, err := s.Lease(ctx, accountA)
 	wantHeld(t, err, "Lease after the old holder's Release")
-	mustSucceed(t, s.Renew(ctx, accountA, l), "Renew by the new holder")
-	mustSucceed(t, s.Release(ctx, accountA, l), "Release by the new holder")
+	requireNoError(t, s.Renew(ctx, accountA, l), "Renew by the new holder")
+	requireNoError(t, s.Release(ctx, accountA, l), "Release by the new holder")
 	l3 := mustLease(t, ctx, s, accountA)
 	if l3.Token <= l.Token {
 		t.Fatalf("token %d after %d: tokens must grow", l3.Token, l.Token)
@@ -147,12 +147,12 @@ func testStoreFencing(t *testing.T, s auth.SessionStore) {
 	wantLost(t, s.Publish(ctx, accountA, old, stale), "Publish under a superseded lease")
 	wantNoRecord(t, ctx, s, accountA, "Load after a refused Publish")
 
-	mustSucceed(t, s.Publish(ctx, accountA, l, fresh), "Publish by the new holder")
+	requireNoError(t, s.Publish(ctx, accountA, l, fresh), "Publish by the new holder")
 	wantLost(t, s.Publish(ctx, accountA, old, stale), "Publish under a superseded lease, after the new holder's")
 	wantRecord(t, mustLoad(t, ctx, s, accountA), fresh, "Load after a stale Publish")
 
 	// The new holder is done; the stale holder stays fenced off.
-	mustSucceed(t, s.Release(ctx, accountA, l), "Release")
+	requireNoError(t, s.Release(ctx, accountA, l), "Release")
 	wantLost(t, s.Publish(ctx, accountA, old, stale), "Publish under a superseded lease, after the newer one's Release")
 	wantRecord(t, mustLoad(t, ctx, s, accountA), fresh, "Load after a stale Publish")
 }
@@ -164,14 +164,14 @@ func testStorePublishAfterLapse(t *testing.T, s auth.SessionStore) {
 	l := mustLease(t, ctx, s, accountA)
 	waitLapse(l.TTL)
 	r := testRecord("slow", time.Time{})
-	mustSucceed(t, s.Publish(ctx, accountA, l, r), "Publish under a lapsed lease no one took over")
+	requireNoError(t, s.Publish(ctx, accountA, l, r), "Publish under a lapsed lease no one took over")
 	wantRecord(t, mustLoad(t, ctx, s, accountA), r, "Load")
 
 	// The same after a Release.
 	l2 := mustLease(t, ctx, s, accountA)
-	mustSucceed(t, s.Release(ctx, accountA, l2), "Release")
+	requireNoError(t, s.Release(ctx, accountA, l2), "Release")
 	r2 := testRecord("released", time.Time{})
-	mustSucceed(t, s.Publish(ctx, accountA, l2, r2), "Publish under a released lease no one took over")
+	requireNoError(t, s.Publish(ctx, accountA, l2, r2), "Publish under a released lease no one took over")
 	wantRecord(t, mustLoad(t, ctx, s, accountA), r2, "Load")
 }
 
@@ -181,29 +181,29 @@ func testStoreAccountsIndependent(t *testing.T, s auth.SessionStore) {
 	la := mustLease(t, ctx, s, accountA)
 	lb := mustLease(t, ctx, s, accountB) // A's lease does not hold B
 	ra, rb := testRecord("a", exp), testRecord("b", exp)
-	mustSucceed(t, s.Publish(ctx, accountB, lb, rb), "Publish to B")
+	requireNoError(t, s.Publish(ctx, accountB, lb, rb), "Publish to B")
 	wantNoRecord(t, ctx, s, accountA, "Load of A after a Publish to B")
 
 	// Leases of B do not fence A's publisher.
-	mustSucceed(t, s.Release(ctx, accountB, lb), "Release of B")
+	requireNoError(t, s.Release(ctx, accountB, lb), "Release of B")
 	for range 3 {
 		l := mustLease(t, ctx, s, accountB)
-		mustSucceed(t, s.Release(ctx, accountB, l), "Release of B")
+		requireNoError(t, s.Release(ctx, accountB, l), "Release of B")
 	}
-	mustSucceed(t, s.Publish(ctx, accountA, la, ra), "Publish to A after newer leases of B")
+	requireNoError(t, s.Publish(ctx, accountA, la, ra), "Publish to A after newer leases of B")
 	wantRecord(t, mustLoad(t, ctx, s, accountA), ra, "Load of A")
 	wantRecord(t, mustLoad(t, ctx, s, accountB), rb, "Load of B")
 
 	// Invalidating one account's fingerprint under the other does nothing.
-	mustSucceed(t, s.Invalidate(ctx, accountB, ra.Fingerprint), "Invalidate of B with A's fingerprint")
+	requireNoError(t, s.Invalidate(ctx, accountB, ra.Fingerprint), "Invalidate of B with A's fingerprint")
 	wantRecord(t, mustLoad(t, ctx, s, accountB), rb, "Load of B after Invalidate with A's fingerprint")
-	mustSucceed(t, s.Invalidate(ctx, accountB, rb.Fingerprint), "Invalidate of B")
+	requireNoError(t, s.Invalidate(ctx, accountB, rb.Fingerprint), "Invalidate of B")
 	wantNoRecord(t, ctx, s, accountB, "Load of B after its Invalidate")
 	wantRecord(t, mustLoad(t, ctx, s, accountA), ra, "Load of A after B's Invalidate")
 
 	// Releasing B's lease with A's token does nothing to A.
-	mustSucceed(t, s.Release(ctx, accountB, la), "Release of B with A's lease")
+	requireNoError(t, s.Release(ctx, accountB, la), "Release of B with A's lease")
 	_, err := s.Lease(ctx, accountA)
 	wantHeld(t, err, "Lease of A after a Release of B")
-	mustSucceed(t, s.Renew(ctx, accountA, la), "Renew of A after B's turns")
+	requireNoError(t, s.Renew(ctx, accountA, la), "Renew of A after B's turns")
 }

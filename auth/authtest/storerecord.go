@@ -29,8 +29,8 @@ func testStoreRoundTrip(t *testing.T, s auth.SessionStore) {
 		// One lease for every case: a Publish needs no lease held, only
 		// none newer issued.
 		l := mustLease(t, ctx, s, accountA)
-		mustSucceed(t, s.Publish(ctx, accountA, l, tc.rec), "Publish of the record with "+tc.name)
-		mustSucceed(t, s.Release(ctx, accountA, l), "Release")
+		requireNoError(t, s.Publish(ctx, accountA, l, tc.rec), "Publish of the record with "+tc.name)
+		requireNoError(t, s.Release(ctx, accountA, l), "Release")
 		wantRecord(t, mustLoad(t, ctx, s, accountA), tc.rec, "Load of the record with "+tc.name)
 	}
 }
@@ -40,7 +40,7 @@ func testStoreRecordNotAliased(t *testing.T, s auth.SessionStore) {
 	l := mustLease(t, ctx, s, accountA)
 	r := testRecord("mine", time.Time{})
 	want := testRecord("mine", time.Time{})
-	mustSucceed(t, s.Publish(ctx, accountA, l, r), "Publish")
+	requireNoError(t, s.Publish(ctx, accountA, l, r), "Publish")
 	// The publisher reuses its buffer.
 	for i := range r.Session {
 		r.Session[i] ^= 0xff
@@ -60,15 +60,15 @@ func testStorePublishReplaces(t *testing.T, s auth.SessionStore) {
 	l := mustLease(t, ctx, s, accountA)
 	r1 := testRecord("first", time.Now().Add(time.Hour))
 	r2 := testRecord("second-longer-name", time.Now().Add(2*time.Hour))
-	mustSucceed(t, s.Publish(ctx, accountA, l, r1), "Publish")
-	mustSucceed(t, s.Publish(ctx, accountA, l, r2), "second Publish under the same lease")
+	requireNoError(t, s.Publish(ctx, accountA, l, r1), "Publish")
+	requireNoError(t, s.Publish(ctx, accountA, l, r2), "second Publish under the same lease")
 	wantRecord(t, mustLoad(t, ctx, s, accountA), r2, "Load after two Publishes")
-	mustSucceed(t, s.Release(ctx, accountA, l), "Release")
+	requireNoError(t, s.Release(ctx, accountA, l), "Release")
 
 	// A record without expiry replaces one with: nothing of the old lingers.
 	l2 := mustLease(t, ctx, s, accountA)
 	r3 := &auth.Record{Fingerprint: "fp-third", Session: []byte("short")}
-	mustSucceed(t, s.Publish(ctx, accountA, l2, r3), "Publish under a newer lease")
+	requireNoError(t, s.Publish(ctx, accountA, l2, r3), "Publish under a newer lease")
 	wantRecord(t, mustLoad(t, ctx, s, accountA), r3, "Load after a Publish under a newer lease")
 }
 
@@ -77,43 +77,43 @@ func testStoreExpiredRecord(t *testing.T, s auth.SessionStore) {
 	l := mustLease(t, ctx, s, accountA)
 
 	past := testRecord("past", time.Now().Add(-time.Second))
-	mustSucceed(t, s.Publish(ctx, accountA, l, past), "Publish of a record already expired")
+	requireNoError(t, s.Publish(ctx, accountA, l, past), "Publish of a record already expired")
 	wantNoRecord(t, ctx, s, accountA, "Load of a record whose ExpiresAt passed")
-	mustSucceed(t, s.Invalidate(ctx, accountA, past.Fingerprint), "Invalidate of an expired record")
+	requireNoError(t, s.Invalidate(ctx, accountA, past.Fingerprint), "Invalidate of an expired record")
 
 	lifetime := max(l.TTL, 200*time.Millisecond)
 	soon := testRecord("soon", time.Now().Add(lifetime))
-	mustSucceed(t, s.Publish(ctx, accountA, l, soon), "Publish")
+	requireNoError(t, s.Publish(ctx, accountA, l, soon), "Publish")
 	wantRecord(t, mustLoad(t, ctx, s, accountA), soon, "Load before ExpiresAt")
 	time.Sleep(time.Until(soon.ExpiresAt) + 20*time.Millisecond)
 	wantNoRecord(t, ctx, s, accountA, "Load after ExpiresAt")
 
 	// An expired record does not stand in the way of the next one.
 	next := testRecord("next", time.Time{})
-	mustSucceed(t, s.Publish(ctx, accountA, l, next), "Publish after a record expired")
+	requireNoError(t, s.Publish(ctx, accountA, l, next), "Publish after a record expired")
 	wantRecord(t, mustLoad(t, ctx, s, accountA), next, "Load")
 }
 
 func testStoreCompareAndDelete(t *testing.T, s auth.SessionStore) {
 	ctx := storeContext(t)
-	mustSucceed(t, s.Invalidate(ctx, accountA, "fp-none"), "Invalidate in an empty store")
+	requireNoError(t, s.Invalidate(ctx, accountA, "fp-none"), "Invalidate in an empty store")
 
 	l := mustLease(t, ctx, s, accountA)
 	r := testRecord("current", time.Now().Add(time.Hour))
-	mustSucceed(t, s.Publish(ctx, accountA, l, r), "Publish")
-	mustSucceed(t, s.Invalidate(ctx, accountA, "fp-other"), "Invalidate with another fingerprint")
+	requireNoError(t, s.Publish(ctx, accountA, l, r), "Publish")
+	requireNoError(t, s.Invalidate(ctx, accountA, "fp-other"), "Invalidate with another fingerprint")
 	wantRecord(t, mustLoad(t, ctx, s, accountA), r, "Load after Invalidate with another fingerprint")
-	mustSucceed(t, s.Invalidate(ctx, accountA, ""), "Invalidate with an empty fingerprint")
+	requireNoError(t, s.Invalidate(ctx, accountA, ""), "Invalidate with an empty fingerprint")
 	wantRecord(t, mustLoad(t, ctx, s, accountA), r, "Load after Invalidate with an empty fingerprint")
-	mustSucceed(t, s.Invalidate(ctx, accountA, r.Fingerprint), "Invalidate with the record's fingerprint")
+	requireNoError(t, s.Invalidate(ctx, accountA, r.Fingerprint), "Invalidate with the record's fingerprint")
 	wantNoRecord(t, ctx, s, accountA, "Load after Invalidate with the record's fingerprint")
-	mustSucceed(t, s.Invalidate(ctx, accountA, r.Fingerprint), "Invalidate of a record deleted already")
+	requireNoError(t, s.Invalidate(ctx, accountA, r.Fingerprint), "Invalidate of a record deleted already")
 
 	// A replica that saw the old session refused cannot kill the fresh one.
 	old, fresh := testRecord("old", time.Time{}), testRecord("fresh", time.Time{})
-	mustSucceed(t, s.Publish(ctx, accountA, l, old), "Publish")
-	mustSucceed(t, s.Publish(ctx, accountA, l, fresh), "Publish of a fresh session")
-	mustSucceed(t, s.Invalidate(ctx, accountA, old.Fingerprint), "Invalidate of the old session")
+	requireNoError(t, s.Publish(ctx, accountA, l, old), "Publish")
+	requireNoError(t, s.Publish(ctx, accountA, l, fresh), "Publish of a fresh session")
+	requireNoError(t, s.Invalidate(ctx, accountA, old.Fingerprint), "Invalidate of the old session")
 	wantRecord(t, mustLoad(t, ctx, s, accountA), fresh, "Load after an Invalidate of the old session")
 
 	// Invalidate touches the record, not the lease.
