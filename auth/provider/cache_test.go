@@ -382,6 +382,9 @@ func TestHeldSessionAllocatesNothing(t *testing.T) {
 		"plain":     {},
 		"hooks":     {Hooks: (&hookCounts{}).hooks()},
 		"ttl+hooks": {SessionTTL: time.Hour, Hooks: (&hookCounts{}).hooks()},
+		"store":     {Store: &auth.MemoryStore{}},
+		"store+ttl+hooks": {Store: &auth.MemoryStore{}, SessionTTL: time.Hour,
+			Hooks: (&hookCounts{}).fleetHooks()},
 	} {
 		c := newCache(cfg, &memoryBackend{})
 		ctx := context.Background()

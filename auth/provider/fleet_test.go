@@ -739,21 +739,6 @@ func TestFleetStatelessAccounts(t *testing.T) {
 	}
 }
 
-// The held-session path allocates nothing with a store set, as without.
-func TestFleetHeldSessionAllocatesNothing(t *testing.T) {
-	for name, cfg := range map[string]auth.Config{
-		"store":           {Store: &auth.MemoryStore{}},
-		"store+ttl+hooks": {Store: &auth.MemoryStore{}, SessionTTL: time.Hour, Hooks: (&hookCounts{}).fleetHooks()},
-	} {
-		c := newCache(cfg, &memoryBackend{})
-		ctx := context.Background()
-		_, err := c.Session(ctx)
-		require.NoError(t, err)
-		allocs := testing.AllocsPerRun(1000, func() { _, _ = c.Session(ctx) })
-		assert.Zero(t, allocs, name)
-	}
-}
-
 // A Login and a Logout with the store down end within the login deadline.
 func TestFleetBoundedWithAHangingStore(t *testing.T) {
 	ctx := context.Background()
