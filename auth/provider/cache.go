@@ -66,8 +66,8 @@ func (h *heldSession) usable() bool {
 
 // NewCache returns the cache for the account in cfg at endpoint (from
 // [Endpoint]), signing in through b. name is the provider's registered
-// name. It panics on an empty name or a nil backend: both are programming
-// errors.
+// name. It panics on an empty name, a nil endpoint or a nil backend: all
+// are programming errors.
 func NewCache(name string, cfg auth.Config, endpoint *url.URL, b Backend) *Cache {
 	if name == "" || b == nil || endpoint == nil {
 		panic("provider: NewCache needs a name, an endpoint and a Backend")
@@ -122,15 +122,20 @@ func (c *Cache) shared(ctx context.Context) (*auth.Session, error) {
 	}
 	select {
 	case <-cl.done:
-		if cl.err != nil {
-			e := *cl.err // a copy per caller: the flight's error is shared
-			e.Op = auth.OpSession
-			return nil, &e
-		}
-		return cl.session, nil
 	case <-ctx.Done():
-		return nil, &auth.Error{Provider: c.name, Op: auth.OpSession, Err: ctx.Err()}
+		select {
+		case <-cl.ready: // the session is held; only a logout was left
+			return cl.session, nil
+		default:
+			return nil, &auth.Error{Provider: c.name, Op: auth.OpSession, Err: ctx.Err()}
+		}
 	}
+	if cl.err != nil {
+		e := *cl.err // a copy per caller: the flight's error is shared
+		e.Op = auth.OpSession
+		return nil, &e
+	}
+	return cl.session, nil
 }
 
 // run is the shared login: it gets a session for every caller waiting on
@@ -139,7 +144,12 @@ func (c *Cache) run(ctx context.Context, cl *call) {
 	defer c.flight.finish(cl)
 	defer func() {
 		if r := recover(); r != nil {
-			cl.session, cl.err = nil, c.panicked(ctx, r)
+			e := c.panicked(ctx, r)
+			select {
+			case <-cl.ready: // in a replaced session's logout: the session stands
+			default:
+				cl.session, cl.err = nil, e
+			}
 		}
 	}()
 	prev := c.held.Load()
@@ -151,12 +161,17 @@ func (c *Cache) run(ctx context.Context, cl *call) {
 	}
 	lctx, cancel := context.WithTimeout(ctx, c.loginTimeout)
 	defer cancel()
-	s, err := c.acquire(lctx, reasonFor(prev), prev, false)
+	s, replaced, err := c.acquire(lctx, reasonFor(prev), prev, false)
 	if err != nil {
 		cl.err = c.pastDeadline(ctx, lctx, err)
 		return
 	}
 	cl.session = s
+	close(cl.ready)
+	// Waiters whose context ends from here on get the session: it is
+	// held, and only the replaced ones' logout, within the login
+	// deadline, is left.
+	c.retire(lctx, replaced)
 }
 
 func reasonFor(prev *heldSession) auth.LoginReason {
@@ -185,9 +200,24 @@ func (c *Cache) Login(ctx context.Context) (s *auth.Session, err error) {
 			s, err = nil, c.panicked(ctx, r)
 		}
 	}()
-	s, e := c.acquire(bctx, auth.LoginExplicit, c.held.Load(), true)
+	s, replaced, e := c.acquire(bctx, auth.LoginExplicit, c.held.Load(), true)
 	if e != nil {
 		return nil, c.pastDeadline(ctx, bctx, e)
+	}
+	if len(replaced) > 0 {
+		// The replaced sessions are logged out before Login returns,
+		// unless ctx ends first: the logout then goes on, bounded by
+		// replacedLogoutTimeout and the login deadline, since the caller
+		// giving up must not leave them open.
+		retired := make(chan struct{})
+		go func() {
+			defer close(retired)
+			c.retire(context.WithoutCancel(bctx), replaced)
+		}()
+		select {
+		case <-retired:
+		case <-bctx.Done():
+		}
 	}
 	return s, nil
 }
@@ -208,19 +238,18 @@ func (c *Cache) Logout(ctx context.Context) error {
 	defer cancel()
 	h := c.held.Load()
 	var s *auth.Session
-	if h != nil {
+	fromStore := false
+	if h != nil && !h.refused {
 		s = h.session
 	} else {
-		s = c.storedSession(bctx)
+		// None held, or one the vendor refused, which is gone already.
+		s, fromStore = c.storedSession(bctx), true
 	}
-	if s == nil {
-		return nil
-	}
-	if !s.Stateless() {
+	if s != nil && !s.Stateless() {
 		if err := c.close(bctx, s, auth.LogoutExplicit); err != nil {
 			return c.pastDeadline(ctx, bctx, err)
 		}
-		if err := c.forgetShared(bctx, s); err != nil {
+		if err := c.forgetShared(bctx, s, fromStore); err != nil {
 			return c.pastDeadline(ctx, bctx, err)
 		}
 	}
@@ -296,10 +325,12 @@ func (c *Cache) transport(op string) *transport.Transport {
 		Repeatable: true, Observer: c.observer(op)}
 }
 
-// acquire gets a session for reason: from the store, or from a login.
-// prev is the held session it replaces, if any; explicit is an explicit
-// Login, which always opens a session of its own.
-func (c *Cache) acquire(ctx context.Context, reason auth.LoginReason, prev *heldSession, explicit bool) (*auth.Session, *auth.Error) {
+// acquire gets a session for reason, from the store or from a login, and
+// holds it. prev is the held session it replaces, if any; explicit is an
+// explicit Login, which always opens a session of its own. It returns the
+// sessions the new one replaced, for the caller to retire once the new
+// one is handed over.
+func (c *Cache) acquire(ctx context.Context, reason auth.LoginReason, prev *heldSession, explicit bool) (*auth.Session, []*auth.Session, *auth.Error) {
 	if c.store != nil && !c.stateless.Load() && !c.storeDown() {
 		return c.acquireShared(ctx, reason, prev, explicit)
 	}
@@ -307,18 +338,16 @@ func (c *Cache) acquire(ctx context.Context, reason auth.LoginReason, prev *held
 }
 
 // acquireLocal logs in without the store.
-func (c *Cache) acquireLocal(ctx context.Context, reason auth.LoginReason, prev *heldSession) (*auth.Session, *auth.Error) {
+func (c *Cache) acquireLocal(ctx context.Context, reason auth.LoginReason, prev *heldSession) (*auth.Session, []*auth.Session, *auth.Error) {
 	replaced := heldOf(prev)
 	s, renewed, err := c.open(ctx, reason, replaced)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if !renewed {
-		c.install(ctx, s, reason, refusedID(prev), false, replaced)
-	} else {
-		c.install(ctx, s, reason, refusedID(prev), false)
+	if renewed {
+		replaced = nil // the vendor renewed it in place: it is s
 	}
-	return s, nil
+	return s, c.install(s, reason, refusedID(prev), false, replaced), nil
 }
 
 // heldOf returns h's session, or nil.
@@ -375,40 +404,47 @@ func (c *Cache) open(ctx context.Context, reason auth.LoginReason, prev *auth.Se
 	return s, renewed, nil
 }
 
-// install holds s, got for reason, and retires what it replaces: the
-// session held until now and the sessions in replaced (what a login
-// replaced and the vendor did not renew in place), except a session the
-// vendor refused (it is gone) and s itself. shared says s is the fleet's
-// (see fleet.go); the fleet's session held until now is then not retired
-// here: the replica that replaced it in the store did that, and every
-// other replica logging it out again would cost each a request.
-func (c *Cache) install(ctx context.Context, s *auth.Session, reason auth.LoginReason, refused auth.Secret, shared bool, replaced ...*auth.Session) {
+// install holds s, got for reason, and returns the sessions to retire:
+// the session held until now and replaced (what a login replaced and the
+// vendor did not renew in place; nil for none), except a session the
+// vendor refused (it is gone), s itself, and duplicates. shared says s is
+// the fleet's (see fleet.go); the fleet's session held until now is then
+// not retired here: the replica that replaced it in the store did that,
+// and every other replica logging it out again would cost each a request.
+func (c *Cache) install(s *auth.Session, reason auth.LoginReason, refused auth.Secret, shared bool, replaced *auth.Session) []*auth.Session {
 	old := c.held.Swap(&heldSession{session: s, refreshAt: s.RefreshAt(), fresh: reason == auth.LoginRefused, shared: shared})
+	candidates := [2]*auth.Session{replaced}
 	if old != nil && !old.refused && !(shared && old.shared) {
-		replaced = append(replaced, old.session)
+		candidates[1] = old.session
 	}
-	done := map[auth.Secret]bool{s.ID: true, refused: true, "": true}
-	for _, r := range replaced {
-		if r != nil && !done[r.ID] {
-			done[r.ID] = true
-			c.retire(ctx, r)
+	if candidates[0] != nil && candidates[1] != nil && candidates[0].ID == candidates[1].ID {
+		candidates[1] = nil
+	}
+	var out []*auth.Session
+	for _, r := range candidates {
+		if r != nil && r.ID != "" && r.ID != s.ID && r.ID != refused {
+			out = append(out, r)
 		}
 	}
+	return out
 }
 
 // replacedLogoutTimeout bounds the logout of a replaced session: it is
 // best effort, and must not hold the login that replaced it for long.
 const replacedLogoutTimeout = 5 * time.Second
 
-// retire logs out s, a session a newer one replaced, so the account keeps
-// one session at the vendor. Best effort: a failure is logged, not
-// returned.
-func (c *Cache) retire(ctx context.Context, s *auth.Session) {
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), replacedLogoutTimeout)
-	defer cancel()
-	if err := c.close(rctx, s, auth.LogoutReplaced); err != nil {
-		c.logger.LogAttrs(ctx, slog.LevelWarn, "could not log out a replaced session",
-			slog.String("account", c.Account()), slog.String("error", err.Error()))
+// retire logs out the sessions newer ones replaced, so the account keeps
+// one session at the vendor: each within replacedLogoutTimeout and ctx's
+// deadline. Best effort: a failure is logged, not returned.
+func (c *Cache) retire(ctx context.Context, replaced []*auth.Session) {
+	for _, s := range replaced {
+		rctx, cancel := context.WithTimeout(ctx, replacedLogoutTimeout)
+		err := c.close(rctx, s, auth.LogoutReplaced)
+		cancel()
+		if err != nil {
+			c.logger.LogAttrs(ctx, slog.LevelWarn, "could not log out a replaced session",
+				slog.String("account", c.Account()), slog.String("error", err.Error()))
+		}
 	}
 }
 

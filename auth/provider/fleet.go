@@ -37,8 +37,8 @@ const (
 var errStoreFailed = errors.New("session store failed")
 
 // acquireShared gets a session through the store, for reason; prev is the
-// held session, explicit an explicit Login.
-func (c *Cache) acquireShared(ctx context.Context, reason auth.LoginReason, prev *heldSession, explicit bool) (*auth.Session, *auth.Error) {
+// held session, explicit an explicit Login. It returns what acquire does.
+func (c *Cache) acquireShared(ctx context.Context, reason auth.LoginReason, prev *heldSession, explicit bool) (*auth.Session, []*auth.Session, *auth.Error) {
 	refused := refusedID(prev)
 	if refused != "" {
 		// Only if the record still holds the refused session: a replica
@@ -56,8 +56,7 @@ func (c *Cache) acquireShared(ctx context.Context, reason auth.LoginReason, prev
 		case err != nil:
 			return c.acquireLocal(ctx, reason, prev)
 		case s != nil:
-			c.adopt(ctx, s, reason, refused)
-			return s, nil
+			return s, c.adopt(ctx, s, reason, refused), nil
 		}
 	}
 	l, waited, s, e := c.lease(ctx, refused, explicit)
@@ -67,10 +66,9 @@ func (c *Cache) acquireShared(ctx context.Context, reason auth.LoginReason, prev
 		// interface is not nil, and errors.Is would call its Unwrap.
 		return c.acquireLocal(ctx, reason, prev)
 	case e != nil:
-		return nil, e
+		return nil, nil, e
 	case s != nil:
-		c.adopt(ctx, s, reason, refused)
-		return s, nil
+		return s, c.adopt(ctx, s, reason, refused), nil
 	}
 	defer c.release(ctx, l)
 	stop := c.renewWhileHeld(ctx, l)
@@ -84,8 +82,7 @@ func (c *Cache) acquireShared(ctx context.Context, reason auth.LoginReason, prev
 	case err != nil:
 		return c.acquireLocal(ctx, reason, prev)
 	case s != nil && !explicit:
-		c.adopt(ctx, s, reason, refused)
-		return s, nil
+		return s, c.adopt(ctx, s, reason, refused), nil
 	}
 	// The fleet's session, live or expired, is the one the login replaces
 	// (and renews where the vendor can); the one held here goes too.
@@ -95,21 +92,20 @@ func (c *Cache) acquireShared(ctx context.Context, reason auth.LoginReason, prev
 	}
 	s, renewed, e := c.open(ctx, reason, replaced)
 	if e != nil {
-		return nil, e
+		return nil, nil, e
 	}
 	published := false
 	if !s.Stateless() {
 		var winner *auth.Session
-		if winner, published = c.publish(ctx, l, s, reason, refused); winner != nil {
-			return winner, nil
+		var retire []*auth.Session
+		if winner, retire, published = c.publish(ctx, l, s, reason, refused); winner != nil {
+			return winner, retire, nil
 		}
 	}
 	if renewed {
-		c.install(ctx, s, reason, refused, published)
-	} else {
-		c.install(ctx, s, reason, refused, published, replaced)
+		replaced = nil // the vendor renewed it in place: it is s
 	}
-	return s, nil
+	return s, c.install(s, reason, refused, published, replaced), nil
 }
 
 // load returns the account's record: its session when usable (not
@@ -228,15 +224,15 @@ func since(t time.Time) time.Duration {
 
 // publish stores s as the account's session under l, and reports whether
 // it did. When a newer lease superseded l, the session its holder
-// publishes is the fleet's: publish waits for it, adopts it, returns it as
-// the winner and logs s out. If that holder dies before it publishes,
-// publish takes the lease over and publishes s after all. A store failure
-// leaves s to this process alone.
-func (c *Cache) publish(ctx context.Context, l auth.Lease, s *auth.Session, reason auth.LoginReason, refused auth.Secret) (winner *auth.Session, published bool) {
+// publishes is the fleet's: publish waits for it, adopts it, and returns
+// it as the winner with the sessions to retire, s among them. If that
+// holder dies before it publishes, publish takes the lease over and
+// publishes s after all. A store failure leaves s to this process alone.
+func (c *Cache) publish(ctx context.Context, l auth.Lease, s *auth.Session, reason auth.LoginReason, refused auth.Secret) (winner *auth.Session, retire []*auth.Session, published bool) {
 	r, err := c.record(s)
 	if err != nil {
 		c.logger.LogAttrs(ctx, slog.LevelWarn, "cannot encode the session for the store", slog.String("account", c.Account()))
-		return nil, false
+		return nil, nil, false
 	}
 	put := func(l auth.Lease) error {
 		return c.storeCall(ctx, auth.StorePublish, func(ctx context.Context) error {
@@ -244,7 +240,7 @@ func (c *Cache) publish(ctx context.Context, l auth.Lease, s *auth.Session, reas
 		})
 	}
 	if err := put(l); !errors.Is(err, auth.ErrLeaseLost) {
-		return nil, err == nil
+		return nil, nil, err == nil
 	}
 	newer, _, err := c.load(ctx, refused)
 	if err == nil && newer == nil {
@@ -257,7 +253,7 @@ func (c *Cache) publish(ctx context.Context, l auth.Lease, s *auth.Session, reas
 		)
 		next, waited, newer, e = c.lease(ctx, refused, false)
 		if e != nil {
-			return nil, false
+			return nil, nil, false
 		}
 		if newer == nil {
 			defer c.release(ctx, next)
@@ -266,25 +262,25 @@ func (c *Cache) publish(ctx context.Context, l auth.Lease, s *auth.Session, reas
 			newer, _, err = c.load(ctx, refused)
 			c.leaseTaken(ctx, waited, newer != nil, err)
 			if err == nil && newer == nil {
-				return nil, put(next) == nil
+				return nil, nil, put(next) == nil
 			}
 		}
 	}
 	if err != nil || newer == nil {
-		return nil, false
+		return nil, nil, false
 	}
 	if newer.ID == s.ID {
-		return nil, true // renewed in place: the newer record holds s
+		return nil, nil, true // renewed in place: the newer record holds s
 	}
-	c.adopt(ctx, newer, reason, refused)
-	c.retire(ctx, s)
-	return newer, false
+	return newer, append(c.adopt(ctx, newer, reason, refused), s), false
 }
 
-// adopt holds s, a session another replica published.
-func (c *Cache) adopt(ctx context.Context, s *auth.Session, reason auth.LoginReason, refused auth.Secret) {
-	c.install(ctx, s, reason, refused, true)
+// adopt holds s, a session another replica published, and returns what
+// install does.
+func (c *Cache) adopt(ctx context.Context, s *auth.Session, reason auth.LoginReason, refused auth.Secret) []*auth.Session {
+	retire := c.install(s, reason, refused, true, nil)
 	c.sharedHook(ctx)
+	return retire
 }
 
 // renewWhileHeld renews l every third of its TTL until the returned stop
@@ -333,7 +329,8 @@ func (c *Cache) release(ctx context.Context, l auth.Lease) {
 }
 
 // storedSession returns the fleet's session of the account, for a Logout
-// on a replica that holds none; nil without a store or a record.
+// on a replica that holds none (or only a refused one); nil without a
+// store or a record.
 func (c *Cache) storedSession(ctx context.Context) *auth.Session {
 	if c.store == nil || c.storeDown() {
 		return nil
@@ -342,20 +339,23 @@ func (c *Cache) storedSession(ctx context.Context) *auth.Session {
 	return s
 }
 
-// forgetShared ends the account's session fleet-wide once s, the session
-// held here, was ended: it removes s's record from the store, and when the
-// record holds another session (another replica replaced s, and this one
-// had not noticed) it ends that one at the vendor and removes its record.
-// Only the ending of that session can fail.
-func (c *Cache) forgetShared(ctx context.Context, s *auth.Session) *auth.Error {
+// forgetShared ends the account's session fleet-wide once s was ended: it
+// removes s's record from the store, and when the record holds another
+// session (another replica replaced s, and this one had not noticed) it
+// ends that one at the vendor and removes its record. fromStore says s is
+// the record's session, just loaded: there is nothing else to look for.
+// Only the ending of that other session can fail.
+func (c *Cache) forgetShared(ctx context.Context, s *auth.Session, fromStore bool) *auth.Error {
 	if c.store == nil || c.storeDown() {
 		return nil
 	}
-	if _, stored, err := c.load(ctx, ""); err == nil && stored != nil && stored.ID != s.ID {
-		if e := c.close(ctx, stored, auth.LogoutExplicit); e != nil {
-			return e
+	if !fromStore {
+		if _, stored, err := c.load(ctx, ""); err == nil && stored != nil && stored.ID != s.ID {
+			if e := c.close(ctx, stored, auth.LogoutExplicit); e != nil {
+				return e
+			}
+			s = stored
 		}
-		s = stored
 	}
 	_ = c.storeCall(ctx, auth.StoreInvalidate, func(ctx context.Context) error {
 		return c.store.Invalidate(ctx, c.Account(), c.fingerprint(s.ID))

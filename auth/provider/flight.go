@@ -14,8 +14,12 @@ type flight struct {
 	call *call // the login in flight, or nil
 }
 
-// call is one shared login; done is closed once session or err is set.
+// call is one shared login. ready is closed once session is set (not on
+// a failure), done once the login's work is over, the logout of the
+// sessions it replaced included: a waiter returns at done, or with the
+// session at ready when its own context ends in between.
 type call struct {
+	ready   chan struct{}
 	done    chan struct{}
 	session *auth.Session
 	err     *auth.Error
@@ -29,17 +33,15 @@ func (f *flight) join() (*call, bool) {
 	if f.call != nil {
 		return f.call, false
 	}
-	f.call = &call{done: make(chan struct{})}
+	f.call = &call{ready: make(chan struct{}), done: make(chan struct{})}
 	return f.call, true
 }
 
-// finish ends c: later callers start a login of their own, and every
-// waiter gets c's result.
+// finish ends c, the login in flight: later callers start a login of
+// their own, and every waiter gets c's result.
 func (f *flight) finish(c *call) {
 	f.mu.Lock()
-	if f.call == c {
-		f.call = nil
-	}
+	f.call = nil
 	f.mu.Unlock()
 	close(c.done)
 }
