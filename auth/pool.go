@@ -97,9 +97,10 @@ type PoolOptions struct {
 // process's alone. A tenant shared through a store is dropped without a
 // logout: a replica that shuts down (a deploy, a scale-in) must not end
 // sessions the rest of the fleet is using, and for the fleet its session
-// is not dropped at all. Close cancels opens in progress, waits for every
-// logout, the ones of tenants dropped before it included, and returns the
-// failures joined with errors.Join. If ctx ends first, the logouts still
+// is not dropped at all. Close cancels opens in progress (a tenant's that
+// Forget dropped while it opened included), waits for every logout, the
+// ones of tenants dropped before it included, and returns the failures
+// joined with errors.Join. If ctx ends first, the logouts still
 // running are cancelled and Close reports the ones it could not make; it
 // returns only once every goroutine of the Pool has ended. After Close,
 // Get and Forget fail with [ErrPoolClosed]; Close again waits for the
@@ -141,7 +142,11 @@ type Pool struct {
 	skipped  int             // logouts not made because life ended
 	failures []error         // logouts that failed once Close was called
 
-	closing   chan struct{} // closed when Close is called: waiting Gets give up
+	// closing ends when Close is called: waiting Gets give up, and every
+	// open still running is cancelled, a forgotten tenant's included
+	// (Forget takes it out of tenants, but its open is still the Pool's).
+	closing   context.Context
+	endOpens  context.CancelFunc
 	closeDone chan struct{} // closed when the first Close returns
 	closeErr  error
 }
@@ -158,10 +163,9 @@ type poolEntry struct {
 
 // opening is one call of open, shared by the Gets that wait for it.
 type opening struct {
-	done   chan struct{} // closed once auth or err is set
-	auth   Authenticator
-	err    error
-	cancel context.CancelFunc
+	done chan struct{} // closed once auth or err is set
+	auth Authenticator
+	err  error
 
 	forgotten bool          // Forget dropped the tenant while it opened
 	loggedOut chan struct{} // made by Forget; closed once the result is logged out
@@ -190,9 +194,10 @@ const (
 // NewPool starts nothing. A nil open or a negative option does not panic:
 // every call of the Pool then returns an error saying so.
 func NewPool(open func(ctx context.Context, tenant string) (Authenticator, error), opts PoolOptions) *Pool {
-	p := &Pool{open: open, opts: opts, epoch: time.Now(), tenants: make(map[string]*poolEntry), closing: make(chan struct{})}
+	p := &Pool{open: open, opts: opts, epoch: time.Now(), tenants: make(map[string]*poolEntry)}
 	p.lru.next, p.lru.prev = &p.lru, &p.lru
 	p.life, p.stop = context.WithCancel(context.Background())
+	p.closing, p.endOpens = context.WithCancel(context.Background())
 	switch {
 	case open == nil:
 		p.bad = errors.New("auth: NewPool was given a nil open function")
@@ -256,7 +261,7 @@ func (p *Pool) Get(ctx context.Context, tenant string) (Authenticator, error) {
 		return o.auth, o.err
 	case <-ctx.Done():
 		return nil, fmt.Errorf("auth: pool: stopped waiting for the tenant's open: %w", ctx.Err())
-	case <-p.closing:
+	case <-p.closing.Done():
 		return nil, ErrPoolClosed
 	}
 }
@@ -317,13 +322,10 @@ func (p *Pool) Close(ctx context.Context) error {
 		}
 	}
 	p.closed = true
-	close(p.closing)
+	p.endOpens()
 	p.closeDone = make(chan struct{})
 	for _, t := range p.tenants {
-		switch {
-		case t.opening != nil:
-			t.opening.cancel()
-		case !sharesSession(t.auth):
+		if t.opening == nil && !sharesSession(t.auth) {
 			p.queueLogout(t.auth)
 		}
 	}
@@ -376,14 +378,15 @@ func (p *Pool) check(ctx context.Context, tenant string) error {
 }
 
 // start runs open for t on a goroutine of the Pool's, detached from the
-// cancel of ctx, the first Get's. p.mu is held.
+// cancel of ctx, the first Get's, and cancelled by Close. p.mu is held.
 func (p *Pool) start(ctx context.Context, t *poolEntry) *opening {
 	octx, cancel := context.WithTimeout(context.WithoutCancel(ctx), openTimeout)
-	o := &opening{done: make(chan struct{}), cancel: cancel}
+	o := &opening{done: make(chan struct{})}
 	p.work.Add(1)
 	go func() {
 		defer p.work.Done()
 		defer cancel()
+		defer context.AfterFunc(p.closing, cancel)()
 		a, err := p.call(octx, t.name)
 		p.finish(t, o, a, err)
 	}()

@@ -474,6 +474,45 @@ func TestPoolCloseCancelsOpens(t *testing.T) {
 	requireNoPoolGoroutines(t)
 }
 
+// Close cancels the open of a tenant Forget dropped while it opened: Forget
+// no longer holds the tenant, but the open is still the Pool's.
+func TestPoolCloseCancelsForgottenOpens(t *testing.T) {
+	entered := make(chan struct{})
+	release := make(chan struct{}) // ends the open if Close did not
+	defer close(release)
+	p := auth.NewPool(func(ctx context.Context, tenant string) (auth.Authenticator, error) {
+		close(entered)
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-release:
+			return nil, errors.New("the test ended the open: Close did not")
+		}
+	}, auth.PoolOptions{})
+	got := make(chan error, 1)
+	go func() {
+		_, err := p.Get(context.Background(), "a")
+		got <- err
+	}()
+	<-entered
+	// Parked on the open, so that Close is what ends its wait.
+	require.Eventually(t, func() bool { return goroutinesWaiting("auth.(*Pool).Get(", "select") == 1 }, 5*time.Second, time.Millisecond)
+	gaveUp, cancel := context.WithCancel(context.Background())
+	cancel()
+	require.ErrorIs(t, p.Forget(gaveUp, "a"), context.Canceled, "Forget with an ended ctx")
+
+	closed := make(chan error, 1)
+	go func() { closed <- p.Close(context.Background()) }()
+	select {
+	case err := <-closed:
+		require.NoError(t, err)
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close waited for a forgotten tenant's open instead of cancelling it")
+	}
+	require.ErrorIs(t, <-got, auth.ErrPoolClosed)
+	requireNoPoolGoroutines(t)
+}
+
 // An Authenticator an open returns after Close began is logged out, not
 // pooled, unless the fleet shares it.
 func TestPoolOpenEndingAfterClose(t *testing.T) {
