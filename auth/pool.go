@@ -167,8 +167,9 @@ type opening struct {
 	auth Authenticator
 	err  error
 
-	forgotten bool          // Forget dropped the tenant while it opened
-	loggedOut chan struct{} // made by Forget; closed once the result is logged out
+	// loggedOut is made by Forget, which dropped the tenant while it
+	// opened, and closed once the result is logged out.
+	loggedOut chan struct{}
 	logoutErr error
 }
 
@@ -288,7 +289,6 @@ func (p *Pool) Forget(ctx context.Context, tenant string) error {
 	}
 	delete(p.tenants, tenant)
 	if o := t.opening; o != nil {
-		o.forgotten = true
 		o.loggedOut = make(chan struct{})
 		p.mu.Unlock()
 		select {
@@ -421,13 +421,14 @@ func (p *Pool) finish(t *poolEntry, o *opening, a Authenticator, err error) {
 	var retire bool
 	p.mu.Lock()
 	t.opening = nil
+	loggedOut := o.loggedOut // set by Forget under p.mu, so final now
 	switch {
 	case err != nil:
 		if p.tenants[t.name] == t {
 			delete(p.tenants, t.name)
 		}
 		o.err = err
-	case o.forgotten:
+	case loggedOut != nil:
 		o.auth = a // the waiting Gets asked before Forget
 		retire = true
 	case p.closed:
@@ -442,17 +443,16 @@ func (p *Pool) finish(t *poolEntry, o *opening, a Authenticator, err error) {
 		}
 		p.armIdle(now)
 	}
-	loggedOut := o.loggedOut
 	close(o.done)
 	p.mu.Unlock()
 
 	if retire {
 		err := p.logoutBounded(a)
-		if err != nil {
+		if err != nil && loggedOut == nil {
+			// Retired because the Pool closed: Close reports it. A
+			// forgotten tenant's logout is Forget's to report.
 			p.mu.Lock()
-			if p.closed && !o.forgotten {
-				p.failures = append(p.failures, err)
-			}
+			p.failures = append(p.failures, err)
 			p.mu.Unlock()
 		}
 		o.logoutErr = err
