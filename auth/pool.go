@@ -606,13 +606,14 @@ func sharesSession(a Authenticator) bool {
 }
 
 // isNil reports whether a is nil, or a nil pointer (or map, func, ...) in
-// an interface, which would fail at its first use.
+// an interface, which would fail at its first use. (reflect.ValueOf takes
+// the dynamic value out of the interface: its Kind is never Interface.)
 func isNil(a Authenticator) bool {
 	if a == nil {
 		return true
 	}
 	switch v := reflect.ValueOf(a); v.Kind() {
-	case reflect.Pointer, reflect.Map, reflect.Func, reflect.Chan, reflect.Slice, reflect.Interface:
+	case reflect.Pointer, reflect.Map, reflect.Func, reflect.Chan, reflect.Slice:
 		return v.IsNil()
 	}
 	return false
