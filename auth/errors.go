@@ -59,7 +59,7 @@ func (e *Error) Error() string {
 	}
 	b.WriteString(": ")
 	if e.Err != nil {
-		b.WriteString(firstLine(e.Err))
+		b.WriteString(oneLine(e.Err))
 	} else {
 		b.WriteString("error")
 	}
@@ -75,8 +75,8 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
-// firstLine keeps errors.Join's lines on one line.
-func firstLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", ": ") }
+// oneLine writes err on one line: errors.Join puts each error on its own.
+func oneLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", ": ") }
 
 // Unwrap returns Err, so errors.Is finds the sentinel.
 func (e *Error) Unwrap() error { return e.Err }
