@@ -9,9 +9,10 @@ import (
 	"time"
 )
 
-// ErrPoolClosed is returned by a [Pool]'s methods once Close has been
-// called.
-var ErrPoolClosed = errors.New("auth: pool closed")
+// ErrPoolClosed is the sentinel of a [Pool] that Close was called on:
+// Get and Forget then fail with an *[Error] whose Op is [OpPool] and whose
+// chain holds it. Test with errors.Is.
+var ErrPoolClosed = errors.New("pool closed")
 
 // PoolOptions bound what a [Pool] holds. The zero value holds every tenant
 // until Forget or Close.
@@ -106,8 +107,19 @@ type PoolOptions struct {
 // Get and Forget fail with [ErrPoolClosed]; Close again waits for the
 // first and returns its result.
 //
-// Errors of the Pool's own do not name the tenant (an application may name
-// tenants by their login): the caller knows which one it asked for.
+// # Errors
+//
+// The Pool's own errors are *[Error]s with Op [OpPool] and no Provider,
+// whose chain holds the ctx's error for a wait the caller's ctx ended,
+// [ErrPoolClosed] once Close was called, or [ErrProtocol] for a call the
+// Pool will not make (a nil ctx, an empty tenant name, a Pool built with
+// a nil open or a negative option) and for an open that panicked or
+// returned a nil Authenticator with a nil error (or a Logout that
+// panicked). They do not name the tenant (an application may name tenants
+// by their login): the caller knows which one it asked for. The errors of
+// open itself are the application's own and reach Get as open returned
+// them; Forget returns the tenant's Logout error as the Authenticator
+// returned it.
 type Pool struct {
 	open  func(ctx context.Context, tenant string) (Authenticator, error)
 	opts  PoolOptions
@@ -201,11 +213,11 @@ func NewPool(open func(ctx context.Context, tenant string) (Authenticator, error
 	p.closing, p.endOpens = context.WithCancel(context.Background())
 	switch {
 	case open == nil:
-		p.bad = errors.New("auth: NewPool was given a nil open function")
+		p.bad = poolError(ErrProtocol, "NewPool was given a nil open function")
 	case opts.MaxTenants < 0:
-		p.bad = fmt.Errorf("auth: PoolOptions.MaxTenants is %d; it must be 0 (no bound) or more", opts.MaxTenants)
+		p.bad = poolError(ErrProtocol, fmt.Sprintf("PoolOptions.MaxTenants is %d; it must be 0 (no bound) or more", opts.MaxTenants))
 	case opts.IdleTimeout < 0:
-		p.bad = fmt.Errorf("auth: PoolOptions.IdleTimeout is %v; it must be 0 (never) or more", opts.IdleTimeout)
+		p.bad = poolError(ErrProtocol, fmt.Sprintf("PoolOptions.IdleTimeout is %v; it must be 0 (never) or more", opts.IdleTimeout))
 	}
 	return p
 }
@@ -237,7 +249,7 @@ func (p *Pool) Get(ctx context.Context, tenant string) (Authenticator, error) {
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
-		return nil, ErrPoolClosed
+		return nil, poolError(ErrPoolClosed, "")
 	}
 	t := p.tenants[tenant]
 	if t != nil && t.auth != nil {
@@ -248,7 +260,7 @@ func (p *Pool) Get(ctx context.Context, tenant string) (Authenticator, error) {
 	}
 	if err := ctx.Err(); err != nil {
 		p.mu.Unlock()
-		return nil, fmt.Errorf("auth: pool: tenant not opened: %w", err)
+		return nil, poolError(err, "tenant not opened")
 	}
 	if t == nil {
 		t = &poolEntry{name: tenant}
@@ -261,9 +273,9 @@ func (p *Pool) Get(ctx context.Context, tenant string) (Authenticator, error) {
 	case <-o.done:
 		return o.auth, o.err
 	case <-ctx.Done():
-		return nil, fmt.Errorf("auth: pool: stopped waiting for the tenant's open: %w", ctx.Err())
+		return nil, poolError(ctx.Err(), "stopped waiting for the tenant's open")
 	case <-p.closing.Done():
-		return nil, ErrPoolClosed
+		return nil, poolError(ErrPoolClosed, "closed while the tenant was opening")
 	}
 }
 
@@ -280,7 +292,7 @@ func (p *Pool) Forget(ctx context.Context, tenant string) error {
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
-		return ErrPoolClosed
+		return poolError(ErrPoolClosed, "")
 	}
 	t := p.tenants[tenant]
 	if t == nil {
@@ -295,7 +307,7 @@ func (p *Pool) Forget(ctx context.Context, tenant string) error {
 		case <-o.loggedOut:
 			return o.logoutErr
 		case <-ctx.Done():
-			return fmt.Errorf("auth: pool: stopped waiting for the forgotten tenant's open; the Pool logs it out when it ends: %w", ctx.Err())
+			return poolError(ctx.Err(), "stopped waiting for the forgotten tenant's open; the Pool logs it out when it ends")
 		}
 	}
 	p.unlink(t)
@@ -308,7 +320,7 @@ func (p *Pool) Forget(ctx context.Context, tenant string) error {
 // [Pool] for what it waits for and what a ctx that ends does.
 func (p *Pool) Close(ctx context.Context) error {
 	if ctx == nil {
-		return errors.New("auth: pool: Close with a nil context")
+		return poolError(ErrProtocol, "Close with a nil context")
 	}
 	p.mu.Lock()
 	if p.closed {
@@ -318,7 +330,7 @@ func (p *Pool) Close(ctx context.Context) error {
 		case <-done:
 			return p.closeErr
 		case <-ctx.Done():
-			return fmt.Errorf("auth: pool: stopped waiting for Close: %w", ctx.Err())
+			return poolError(ctx.Err(), "stopped waiting for Close")
 		}
 	}
 	p.closed = true
@@ -355,7 +367,7 @@ func (p *Pool) Close(ctx context.Context) error {
 	p.mu.Lock()
 	errs := p.failures
 	if gaveUp != nil {
-		errs = append(errs, fmt.Errorf("auth: pool: Close stopped waiting; logouts cancelled, %d not started: %w", p.skipped, gaveUp))
+		errs = append(errs, poolError(gaveUp, fmt.Sprintf("Close stopped waiting; logouts cancelled, %d not started", p.skipped)))
 	}
 	p.closeErr = errors.Join(errs...)
 	p.failures = nil
@@ -370,9 +382,9 @@ func (p *Pool) check(ctx context.Context, tenant string) error {
 	case p.bad != nil:
 		return p.bad
 	case ctx == nil:
-		return errors.New("auth: pool: nil context")
+		return poolError(ErrProtocol, "nil context")
 	case tenant == "":
-		return errors.New("auth: pool: empty tenant name")
+		return poolError(ErrProtocol, "empty tenant name")
 	}
 	return nil
 }
@@ -405,7 +417,7 @@ func (p *Pool) call(ctx context.Context, name string) (a Authenticator, err erro
 	case err != nil:
 		return nil, err
 	case isNil(a):
-		return nil, errors.New("auth: pool: open returned neither an Authenticator nor an error")
+		return nil, poolError(ErrProtocol, "open returned neither an Authenticator nor an error")
 	}
 	return a, nil
 }
@@ -432,7 +444,7 @@ func (p *Pool) finish(t *poolEntry, o *opening, a Authenticator, err error) {
 		o.auth = a // the waiting Gets asked before Forget
 		retire = true
 	case p.closed:
-		o.err = fmt.Errorf("auth: pool: closed while the tenant was opening: %w", ErrPoolClosed)
+		o.err = poolError(ErrPoolClosed, "closed while the tenant was opening")
 		retire = !sharesSession(a)
 	default:
 		t.auth, o.auth = a, a
@@ -620,10 +632,14 @@ func isNil(a Authenticator) bool {
 }
 
 // panicError is the error a recovered panic in the application's code
-// becomes. A panic value that is an error is wrapped.
+// becomes. The panic value is quoted, not wrapped, even when it is an
+// error: the chain holds exactly one sentinel.
 func panicError(what string, r any) error {
-	if err, ok := r.(error); ok {
-		return fmt.Errorf("auth: pool: %s panicked: %w", what, err)
-	}
-	return fmt.Errorf("auth: pool: %s panicked: %v", what, r)
+	return poolError(ErrProtocol, fmt.Sprintf("%s panicked: %v", what, r))
+}
+
+// poolError is an error of the Pool's own: err is the sentinel or the
+// context's error, message says what happened without naming the tenant.
+func poolError(err error, message string) *Error {
+	return &Error{Op: OpPool, Err: err, Message: message}
 }
