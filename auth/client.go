@@ -125,13 +125,13 @@ func (t *clientTransport) roundTrip(req *http.Request) (*http.Response, error) {
 	next, err := t.refresh(ctx, s)
 	switch {
 	case err != nil:
-		discard(resp)
+		transport.Drain(resp.Body)
 		return nil, err
 	case next == s:
 		return resp, nil // refused right after a new login: the call's answer
 	}
 	status := resp.StatusCode
-	discard(resp)
+	transport.Drain(resp.Body)
 	body := req.Body
 	if req.GetBody != nil {
 		if body, err = req.GetBody(); err != nil {
@@ -222,11 +222,4 @@ func closeBody(r *http.Request) {
 	if r.Body != nil {
 		_ = r.Body.Close()
 	}
-}
-
-// discard drains and closes an answer that is not returned, so its
-// connection is reused.
-func discard(resp *http.Response) {
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, transport.MaxResponseSize))
-	_ = resp.Body.Close()
 }

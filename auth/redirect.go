@@ -87,12 +87,12 @@ func (t *clientTransport) followRedirects(req *http.Request, resp *http.Response
 				if err == http.ErrUseLastResponse {
 					return resp, nil
 				}
-				discard(resp)
+				transport.Drain(resp.Body)
 				return nil, &Error{Provider: t.provider, Op: OpRequest, StatusCode: resp.StatusCode, Err: ErrProtocol,
 					Message: "the client's CheckRedirect refused a redirect"}
 			}
 		}
-		discard(resp)
+		transport.Drain(resp.Body)
 		var err error
 		if resp, err = t.roundTrip(next); err != nil {
 			return nil, err
