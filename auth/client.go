@@ -63,8 +63,8 @@ func NewClient(a Authenticator, base *http.Client) (*http.Client, error) {
 		if next == nil {
 			next = transport.DefaultBase
 		}
-		c.Transport = &transport.Transport{Base: next, Policy: transport.Policy{}.WithDefaults(),
-			Budget: transport.BudgetFor(next, origin)}
+		// The zero Policy: the Transport applies the defaults itself.
+		c.Transport = &transport.Transport{Base: next, Budget: transport.BudgetFor(next, origin)}
 	}
 	t := &clientTransport{authorizer: az, origin: origin, next: c.Transport, provider: u.Hostname(),
 		checkRedirect: c.CheckRedirect}
