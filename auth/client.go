@@ -63,8 +63,8 @@ func NewClient(a Authenticator, base *http.Client) (*http.Client, error) {
 		if next == nil {
 			next = transport.DefaultBase
 		}
-		c.Transport = &transport.Transport{Base: next, Policy: transport.Policy{}.WithDefaults(),
-			Budget: transport.BudgetFor(next, origin)}
+		// The zero Policy: the Transport applies the defaults itself.
+		c.Transport = &transport.Transport{Base: next, Budget: transport.BudgetFor(next, origin)}
 	}
 	t := &clientTransport{authorizer: az, origin: origin, next: c.Transport, provider: u.Hostname(),
 		checkRedirect: c.CheckRedirect}
@@ -125,13 +125,13 @@ func (t *clientTransport) roundTrip(req *http.Request) (*http.Response, error) {
 	next, err := t.refresh(ctx, s)
 	switch {
 	case err != nil:
-		discard(resp)
+		transport.Drain(resp.Body)
 		return nil, err
 	case next == s:
 		return resp, nil // refused right after a new login: the call's answer
 	}
 	status := resp.StatusCode
-	discard(resp)
+	transport.Drain(resp.Body)
 	body := req.Body
 	if req.GetBody != nil {
 		if body, err = req.GetBody(); err != nil {
@@ -222,11 +222,4 @@ func closeBody(r *http.Request) {
 	if r.Body != nil {
 		_ = r.Body.Close()
 	}
-}
-
-// discard drains and closes an answer that is not returned, so its
-// connection is reused.
-func discard(resp *http.Response) {
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, transport.MaxResponseSize))
-	_ = resp.Body.Close()
 }

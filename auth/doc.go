@@ -54,7 +54,9 @@
 //     stops retry storms.
 //   - Every failure is an [*Error] whose chain holds exactly one of
 //     [ErrInvalidCredentials], [ErrSessionExpired], [ErrUnavailable],
-//     [ErrProtocol], or the caller's context error.
+//     [ErrProtocol], or the caller's context error ([ErrPoolClosed] for a
+//     closed [Pool]). An error of the application's own code, a Pool's
+//     open function, is passed on as it is.
 //   - Passwords, API keys and session IDs are [Secret] values, and never
 //     appear in errors, logs or fmt output, in any encoding a server might
 //     echo them.

@@ -23,6 +23,13 @@ func TestErrorText(t *testing.T) {
 
 	cancelled := &auth.Error{Provider: "p", Op: auth.OpSession, Err: context.Canceled}
 	assert.ErrorIs(t, cancelled, context.Canceled)
+
+	// No provider: an error of pbxauth's own, a Pool's.
+	own := &auth.Error{Op: auth.OpPool, Err: context.Canceled, Message: "tenant not opened"}
+	assert.Equal(t, "auth: pool: context canceled: tenant not opened", own.Error())
+	closed := &auth.Error{Op: auth.OpPool, Err: auth.ErrPoolClosed}
+	assert.Equal(t, "auth: pool: pool closed", closed.Error())
+	assert.ErrorIs(t, closed, auth.ErrPoolClosed)
 }
 
 // The defaults auth documents are the ones the retrying transport applies.

@@ -157,8 +157,8 @@ func (s *MemoryStore) Release(ctx context.Context, account string, l Lease) erro
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if a := s.accounts[account]; a != nil && a.held != 0 && a.held == l.Token {
-		a.held = 0
+	if a := s.accounts[account]; a != nil && a.held == l.Token {
+		a.held = 0 // a zero Token matches only when nothing is held: no change
 	}
 	return nil
 }

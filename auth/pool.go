@@ -9,9 +9,10 @@ import (
 	"time"
 )
 
-// ErrPoolClosed is returned by a [Pool]'s methods once Close has been
-// called.
-var ErrPoolClosed = errors.New("auth: pool closed")
+// ErrPoolClosed is the sentinel of a [Pool] that Close was called on:
+// Get and Forget then fail with an *[Error] whose Op is [OpPool] and whose
+// chain holds it. Test with errors.Is.
+var ErrPoolClosed = errors.New("pool closed")
 
 // PoolOptions bound what a [Pool] holds. The zero value holds every tenant
 // until Forget or Close.
@@ -97,16 +98,28 @@ type PoolOptions struct {
 // process's alone. A tenant shared through a store is dropped without a
 // logout: a replica that shuts down (a deploy, a scale-in) must not end
 // sessions the rest of the fleet is using, and for the fleet its session
-// is not dropped at all. Close cancels opens in progress, waits for every
-// logout, the ones of tenants dropped before it included, and returns the
-// failures joined with errors.Join. If ctx ends first, the logouts still
+// is not dropped at all. Close cancels opens in progress (a tenant's that
+// Forget dropped while it opened included), waits for every logout, the
+// ones of tenants dropped before it included, and returns the failures
+// joined with errors.Join. If ctx ends first, the logouts still
 // running are cancelled and Close reports the ones it could not make; it
 // returns only once every goroutine of the Pool has ended. After Close,
 // Get and Forget fail with [ErrPoolClosed]; Close again waits for the
 // first and returns its result.
 //
-// Errors of the Pool's own do not name the tenant (an application may name
-// tenants by their login): the caller knows which one it asked for.
+// # Errors
+//
+// The Pool's own errors are *[Error]s with Op [OpPool] and no Provider,
+// whose chain holds the ctx's error for a wait the caller's ctx ended,
+// [ErrPoolClosed] once Close was called, or [ErrProtocol] for a call the
+// Pool will not make (a nil ctx, an empty tenant name, a Pool built with
+// a nil open or a negative option) and for an open that panicked or
+// returned a nil Authenticator with a nil error (or a Logout that
+// panicked). They do not name the tenant (an application may name tenants
+// by their login): the caller knows which one it asked for. The errors of
+// open itself are the application's own and reach Get as open returned
+// them; Forget returns the tenant's Logout error as the Authenticator
+// returned it.
 type Pool struct {
 	open  func(ctx context.Context, tenant string) (Authenticator, error)
 	opts  PoolOptions
@@ -141,7 +154,11 @@ type Pool struct {
 	skipped  int             // logouts not made because life ended
 	failures []error         // logouts that failed once Close was called
 
-	closing   chan struct{} // closed when Close is called: waiting Gets give up
+	// closing ends when Close is called: waiting Gets give up, and every
+	// open still running is cancelled, a forgotten tenant's included
+	// (Forget takes it out of tenants, but its open is still the Pool's).
+	closing   context.Context
+	endOpens  context.CancelFunc
 	closeDone chan struct{} // closed when the first Close returns
 	closeErr  error
 }
@@ -158,13 +175,13 @@ type poolEntry struct {
 
 // opening is one call of open, shared by the Gets that wait for it.
 type opening struct {
-	done   chan struct{} // closed once auth or err is set
-	auth   Authenticator
-	err    error
-	cancel context.CancelFunc
+	done chan struct{} // closed once auth or err is set
+	auth Authenticator
+	err  error
 
-	forgotten bool          // Forget dropped the tenant while it opened
-	loggedOut chan struct{} // made by Forget; closed once the result is logged out
+	// loggedOut is made by Forget, which dropped the tenant while it
+	// opened, and closed once the result is logged out.
+	loggedOut chan struct{}
 	logoutErr error
 }
 
@@ -190,16 +207,17 @@ const (
 // NewPool starts nothing. A nil open or a negative option does not panic:
 // every call of the Pool then returns an error saying so.
 func NewPool(open func(ctx context.Context, tenant string) (Authenticator, error), opts PoolOptions) *Pool {
-	p := &Pool{open: open, opts: opts, epoch: time.Now(), tenants: make(map[string]*poolEntry), closing: make(chan struct{})}
+	p := &Pool{open: open, opts: opts, epoch: time.Now(), tenants: make(map[string]*poolEntry)}
 	p.lru.next, p.lru.prev = &p.lru, &p.lru
 	p.life, p.stop = context.WithCancel(context.Background())
+	p.closing, p.endOpens = context.WithCancel(context.Background())
 	switch {
 	case open == nil:
-		p.bad = errors.New("auth: NewPool was given a nil open function")
+		p.bad = poolError(ErrProtocol, "NewPool was given a nil open function")
 	case opts.MaxTenants < 0:
-		p.bad = fmt.Errorf("auth: PoolOptions.MaxTenants is %d; it must be 0 (no bound) or more", opts.MaxTenants)
+		p.bad = poolError(ErrProtocol, fmt.Sprintf("PoolOptions.MaxTenants is %d; it must be 0 (no bound) or more", opts.MaxTenants))
 	case opts.IdleTimeout < 0:
-		p.bad = fmt.Errorf("auth: PoolOptions.IdleTimeout is %v; it must be 0 (never) or more", opts.IdleTimeout)
+		p.bad = poolError(ErrProtocol, fmt.Sprintf("PoolOptions.IdleTimeout is %v; it must be 0 (never) or more", opts.IdleTimeout))
 	}
 	return p
 }
@@ -231,7 +249,7 @@ func (p *Pool) Get(ctx context.Context, tenant string) (Authenticator, error) {
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
-		return nil, ErrPoolClosed
+		return nil, poolError(ErrPoolClosed, "")
 	}
 	t := p.tenants[tenant]
 	if t != nil && t.auth != nil {
@@ -242,7 +260,7 @@ func (p *Pool) Get(ctx context.Context, tenant string) (Authenticator, error) {
 	}
 	if err := ctx.Err(); err != nil {
 		p.mu.Unlock()
-		return nil, fmt.Errorf("auth: pool: tenant not opened: %w", err)
+		return nil, poolError(err, "tenant not opened")
 	}
 	if t == nil {
 		t = &poolEntry{name: tenant}
@@ -255,9 +273,9 @@ func (p *Pool) Get(ctx context.Context, tenant string) (Authenticator, error) {
 	case <-o.done:
 		return o.auth, o.err
 	case <-ctx.Done():
-		return nil, fmt.Errorf("auth: pool: stopped waiting for the tenant's open: %w", ctx.Err())
-	case <-p.closing:
-		return nil, ErrPoolClosed
+		return nil, poolError(ctx.Err(), "stopped waiting for the tenant's open")
+	case <-p.closing.Done():
+		return nil, poolError(ErrPoolClosed, "closed while the tenant was opening")
 	}
 }
 
@@ -274,7 +292,7 @@ func (p *Pool) Forget(ctx context.Context, tenant string) error {
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
-		return ErrPoolClosed
+		return poolError(ErrPoolClosed, "")
 	}
 	t := p.tenants[tenant]
 	if t == nil {
@@ -283,14 +301,13 @@ func (p *Pool) Forget(ctx context.Context, tenant string) error {
 	}
 	delete(p.tenants, tenant)
 	if o := t.opening; o != nil {
-		o.forgotten = true
 		o.loggedOut = make(chan struct{})
 		p.mu.Unlock()
 		select {
 		case <-o.loggedOut:
 			return o.logoutErr
 		case <-ctx.Done():
-			return fmt.Errorf("auth: pool: stopped waiting for the forgotten tenant's open; the Pool logs it out when it ends: %w", ctx.Err())
+			return poolError(ctx.Err(), "stopped waiting for the forgotten tenant's open; the Pool logs it out when it ends")
 		}
 	}
 	p.unlink(t)
@@ -303,7 +320,7 @@ func (p *Pool) Forget(ctx context.Context, tenant string) error {
 // [Pool] for what it waits for and what a ctx that ends does.
 func (p *Pool) Close(ctx context.Context) error {
 	if ctx == nil {
-		return errors.New("auth: pool: Close with a nil context")
+		return poolError(ErrProtocol, "Close with a nil context")
 	}
 	p.mu.Lock()
 	if p.closed {
@@ -313,17 +330,14 @@ func (p *Pool) Close(ctx context.Context) error {
 		case <-done:
 			return p.closeErr
 		case <-ctx.Done():
-			return fmt.Errorf("auth: pool: stopped waiting for Close: %w", ctx.Err())
+			return poolError(ctx.Err(), "stopped waiting for Close")
 		}
 	}
 	p.closed = true
-	close(p.closing)
+	p.endOpens()
 	p.closeDone = make(chan struct{})
 	for _, t := range p.tenants {
-		switch {
-		case t.opening != nil:
-			t.opening.cancel()
-		case !sharesSession(t.auth):
+		if t.opening == nil && !sharesSession(t.auth) {
 			p.queueLogout(t.auth)
 		}
 	}
@@ -353,7 +367,7 @@ func (p *Pool) Close(ctx context.Context) error {
 	p.mu.Lock()
 	errs := p.failures
 	if gaveUp != nil {
-		errs = append(errs, fmt.Errorf("auth: pool: Close stopped waiting; logouts cancelled, %d not started: %w", p.skipped, gaveUp))
+		errs = append(errs, poolError(gaveUp, fmt.Sprintf("Close stopped waiting; logouts cancelled, %d not started", p.skipped)))
 	}
 	p.closeErr = errors.Join(errs...)
 	p.failures = nil
@@ -368,22 +382,23 @@ func (p *Pool) check(ctx context.Context, tenant string) error {
 	case p.bad != nil:
 		return p.bad
 	case ctx == nil:
-		return errors.New("auth: pool: nil context")
+		return poolError(ErrProtocol, "nil context")
 	case tenant == "":
-		return errors.New("auth: pool: empty tenant name")
+		return poolError(ErrProtocol, "empty tenant name")
 	}
 	return nil
 }
 
 // start runs open for t on a goroutine of the Pool's, detached from the
-// cancel of ctx, the first Get's. p.mu is held.
+// cancel of ctx, the first Get's, and cancelled by Close. p.mu is held.
 func (p *Pool) start(ctx context.Context, t *poolEntry) *opening {
 	octx, cancel := context.WithTimeout(context.WithoutCancel(ctx), openTimeout)
-	o := &opening{done: make(chan struct{}), cancel: cancel}
+	o := &opening{done: make(chan struct{})}
 	p.work.Add(1)
 	go func() {
 		defer p.work.Done()
 		defer cancel()
+		defer context.AfterFunc(p.closing, cancel)()
 		a, err := p.call(octx, t.name)
 		p.finish(t, o, a, err)
 	}()
@@ -402,7 +417,7 @@ func (p *Pool) call(ctx context.Context, name string) (a Authenticator, err erro
 	case err != nil:
 		return nil, err
 	case isNil(a):
-		return nil, errors.New("auth: pool: open returned neither an Authenticator nor an error")
+		return nil, poolError(ErrProtocol, "open returned neither an Authenticator nor an error")
 	}
 	return a, nil
 }
@@ -418,17 +433,18 @@ func (p *Pool) finish(t *poolEntry, o *opening, a Authenticator, err error) {
 	var retire bool
 	p.mu.Lock()
 	t.opening = nil
+	loggedOut := o.loggedOut // set by Forget under p.mu, so final now
 	switch {
 	case err != nil:
 		if p.tenants[t.name] == t {
 			delete(p.tenants, t.name)
 		}
 		o.err = err
-	case o.forgotten:
+	case loggedOut != nil:
 		o.auth = a // the waiting Gets asked before Forget
 		retire = true
 	case p.closed:
-		o.err = fmt.Errorf("auth: pool: closed while the tenant was opening: %w", ErrPoolClosed)
+		o.err = poolError(ErrPoolClosed, "closed while the tenant was opening")
 		retire = !sharesSession(a)
 	default:
 		t.auth, o.auth = a, a
@@ -439,17 +455,16 @@ func (p *Pool) finish(t *poolEntry, o *opening, a Authenticator, err error) {
 		}
 		p.armIdle(now)
 	}
-	loggedOut := o.loggedOut
 	close(o.done)
 	p.mu.Unlock()
 
 	if retire {
 		err := p.logoutBounded(a)
-		if err != nil {
+		if err != nil && loggedOut == nil {
+			// Retired because the Pool closed: Close reports it. A
+			// forgotten tenant's logout is Forget's to report.
 			p.mu.Lock()
-			if p.closed && !o.forgotten {
-				p.failures = append(p.failures, err)
-			}
+			p.failures = append(p.failures, err)
 			p.mu.Unlock()
 		}
 		o.logoutErr = err
@@ -603,23 +618,28 @@ func sharesSession(a Authenticator) bool {
 }
 
 // isNil reports whether a is nil, or a nil pointer (or map, func, ...) in
-// an interface, which would fail at its first use.
+// an interface, which would fail at its first use. (reflect.ValueOf takes
+// the dynamic value out of the interface: its Kind is never Interface.)
 func isNil(a Authenticator) bool {
 	if a == nil {
 		return true
 	}
 	switch v := reflect.ValueOf(a); v.Kind() {
-	case reflect.Pointer, reflect.Map, reflect.Func, reflect.Chan, reflect.Slice, reflect.Interface:
+	case reflect.Pointer, reflect.Map, reflect.Func, reflect.Chan, reflect.Slice:
 		return v.IsNil()
 	}
 	return false
 }
 
 // panicError is the error a recovered panic in the application's code
-// becomes. A panic value that is an error is wrapped.
+// becomes. The panic value is quoted, not wrapped, even when it is an
+// error: the chain holds exactly one sentinel.
 func panicError(what string, r any) error {
-	if err, ok := r.(error); ok {
-		return fmt.Errorf("auth: pool: %s panicked: %w", what, err)
-	}
-	return fmt.Errorf("auth: pool: %s panicked: %v", what, r)
+	return poolError(ErrProtocol, fmt.Sprintf("%s panicked: %v", what, r))
+}
+
+// poolError is an error of the Pool's own: err is the sentinel or the
+// context's error, message says what happened without naming the tenant.
+func poolError(err error, message string) *Error {
+	return &Error{Op: OpPool, Err: err, Message: message}
 }

@@ -234,8 +234,10 @@ func TestPoolIdleTimeout(t *testing.T) {
 			p := newPool(t, o.open, auth.PoolOptions{IdleTimeout: idle})
 
 			busy := get(t, p, "busy")
-			get(t, p, "quiet")
+			// Before the Get: the Pool stamps the tenant's last use when
+			// its open ends, and the Get returns a moment after.
 			quietUsed := time.Now()
+			get(t, p, "quiet")
 			deadline := time.Now().Add(5 * time.Second)
 			for f.active() > 1 {
 				require.True(t, time.Now().Before(deadline), "the quiet tenant was not dropped")
@@ -429,7 +431,9 @@ func TestPoolCloseLogsOutAndWaits(t *testing.T) {
 
 			_, err := p.Get(ctx, names[0])
 			require.ErrorIs(t, err, auth.ErrPoolClosed)
+			requirePoolError(t, err, auth.ErrPoolClosed, "Get after Close")
 			require.ErrorIs(t, p.Forget(ctx, names[0]), auth.ErrPoolClosed)
+			requirePoolError(t, p.Forget(ctx, names[0]), auth.ErrPoolClosed, "Forget after Close")
 			require.NoError(t, p.Close(ctx), "Close again")
 			assert.EqualValues(t, tenants, o.calls.Load())
 		})
@@ -451,6 +455,7 @@ func TestPoolCloseGivesUp(t *testing.T) {
 	start := time.Now()
 	err := p.Close(ctx)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
+	requirePoolError(t, err, context.DeadlineExceeded, "Close that gave up")
 	assert.Less(t, time.Since(start), 5*time.Second, "Close did not give up when its ctx ended")
 	requireNoPoolGoroutines(t)
 	require.ErrorIs(t, p.Close(context.Background()), context.DeadlineExceeded, "Close again returns the first result")
@@ -470,6 +475,49 @@ func TestPoolCloseCancelsOpens(t *testing.T) {
 	}()
 	<-entered
 	require.NoError(t, p.Close(context.Background()))
+	err := <-got
+	require.ErrorIs(t, err, auth.ErrPoolClosed)
+	requirePoolError(t, err, auth.ErrPoolClosed, "Get while Close cancelled its open")
+	requireNoPoolGoroutines(t)
+}
+
+// Close cancels the open of a tenant Forget dropped while it opened: Forget
+// no longer holds the tenant, but the open is still the Pool's.
+func TestPoolCloseCancelsForgottenOpens(t *testing.T) {
+	entered := make(chan struct{})
+	release := make(chan struct{}) // ends the open if Close did not
+	defer close(release)
+	p := auth.NewPool(func(ctx context.Context, tenant string) (auth.Authenticator, error) {
+		close(entered)
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-release:
+			return nil, errors.New("the test ended the open: Close did not")
+		}
+	}, auth.PoolOptions{})
+	got := make(chan error, 1)
+	go func() {
+		_, err := p.Get(context.Background(), "a")
+		got <- err
+	}()
+	<-entered
+	// Parked on the open, so that Close is what ends its wait.
+	require.Eventually(t, func() bool { return goroutinesWaiting("auth.(*Pool).Get(", "select") == 1 }, 5*time.Second, time.Millisecond)
+	gaveUp, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := p.Forget(gaveUp, "a")
+	require.ErrorIs(t, err, context.Canceled, "Forget with an ended ctx")
+	requirePoolError(t, err, context.Canceled, "Forget with an ended ctx")
+
+	closed := make(chan error, 1)
+	go func() { closed <- p.Close(context.Background()) }()
+	select {
+	case err := <-closed:
+		require.NoError(t, err)
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close waited for a forgotten tenant's open instead of cancelling it")
+	}
 	require.ErrorIs(t, <-got, auth.ErrPoolClosed)
 	requireNoPoolGoroutines(t)
 }
@@ -567,6 +615,7 @@ func TestPoolOpenPanics(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "panicked")
 	assert.Contains(t, err.Error(), "the tenant table is corrupt")
+	requirePoolError(t, err, auth.ErrProtocol, "a panicked open")
 	get(t, p, "a")
 	assert.EqualValues(t, 2, calls.Load(), "a panicked open was kept")
 }
@@ -596,6 +645,7 @@ func TestPoolCancelledGet(t *testing.T) {
 	start := time.Now()
 	_, err := p.Get(ctx, "a")
 	require.ErrorIs(t, err, context.Canceled)
+	requirePoolError(t, err, context.Canceled, "a cancelled Get")
 	assert.Less(t, time.Since(start), time.Second, "a cancelled Get went on waiting")
 
 	close(release)
@@ -610,6 +660,7 @@ func TestPoolCancelledGet(t *testing.T) {
 	assert.Same(t, a, held)
 	_, err = p.Get(ctx, "b")
 	require.ErrorIs(t, err, context.Canceled)
+	requirePoolError(t, err, context.Canceled, "a Get with an ended ctx")
 	assert.EqualValues(t, 1, o.calls.Load(), "an open started for an ended ctx")
 }
 
@@ -621,11 +672,16 @@ func TestPoolBadInput(t *testing.T) {
 	var noCtx context.Context // nil: the input under test
 	_, err := p.Get(noCtx, "a")
 	require.ErrorContains(t, err, "nil context")
+	requirePoolError(t, err, auth.ErrProtocol, "Get with a nil ctx")
 	_, err = p.Get(ctx, "")
 	require.ErrorContains(t, err, "empty tenant")
+	requirePoolError(t, err, auth.ErrProtocol, "Get of an empty tenant")
 	require.ErrorContains(t, p.Forget(noCtx, "a"), "nil context")
+	requirePoolError(t, p.Forget(noCtx, "a"), auth.ErrProtocol, "Forget with a nil ctx")
 	require.ErrorContains(t, p.Forget(ctx, ""), "empty tenant")
+	requirePoolError(t, p.Forget(ctx, ""), auth.ErrProtocol, "Forget of an empty tenant")
 	require.ErrorContains(t, p.Close(noCtx), "nil context")
+	requirePoolError(t, p.Close(noCtx), auth.ErrProtocol, "Close with a nil ctx")
 
 	for name, p := range map[string]*auth.Pool{
 		"nil open":             auth.NewPool(nil, auth.PoolOptions{}),
@@ -635,7 +691,9 @@ func TestPoolBadInput(t *testing.T) {
 		_, err := p.Get(ctx, "a")
 		require.Error(t, err, name)
 		assert.True(t, strings.HasPrefix(err.Error(), "auth: "), "%s: %v", name, err)
+		requirePoolError(t, err, auth.ErrProtocol, name)
 		require.Error(t, p.Forget(ctx, "a"), name)
+		requirePoolError(t, p.Forget(ctx, "a"), auth.ErrProtocol, name)
 		require.NoError(t, p.Close(ctx), name)
 	}
 
@@ -646,6 +704,7 @@ func TestPoolBadInput(t *testing.T) {
 		p := newPool(t, open, auth.PoolOptions{})
 		a, err := p.Get(ctx, "a")
 		require.ErrorContains(t, err, "neither an Authenticator nor an error", name)
+		requirePoolError(t, err, auth.ErrProtocol, name)
 		assert.Nil(t, a, name)
 	}
 }
@@ -658,7 +717,42 @@ func TestPoolLogoutPanics(t *testing.T) {
 	get(t, p, "a")
 	err := p.Close(context.Background())
 	require.ErrorContains(t, err, "Logout panicked")
+	requirePoolError(t, err, auth.ErrProtocol, "a panicked Logout")
 	requireNoPoolGoroutines(t)
+}
+
+// poolOutcomes are what the chain of a Pool's own error may hold: exactly
+// one of them.
+var poolOutcomes = []error{auth.ErrInvalidCredentials, auth.ErrSessionExpired, auth.ErrUnavailable,
+	auth.ErrProtocol, auth.ErrPoolClosed, context.Canceled, context.DeadlineExceeded}
+
+// requirePoolError fails unless err (or, for Close's joined report, one of
+// its errors) is an error of the Pool's own: an *auth.Error with Op
+// OpPool and no Provider whose chain holds want and no other outcome.
+func requirePoolError(t *testing.T, err, want error, what string) {
+	t.Helper()
+	require.ErrorIs(t, err, want, what)
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	}
+	for _, err := range errs {
+		if !errors.Is(err, want) {
+			continue
+		}
+		var e *auth.Error
+		require.ErrorAs(t, err, &e, "%s: not an *auth.Error", what)
+		assert.Equal(t, auth.OpPool, e.Op, what)
+		assert.Empty(t, e.Provider, what)
+		var held []error
+		for _, o := range poolOutcomes {
+			if errors.Is(err, o) {
+				held = append(held, o)
+			}
+		}
+		assert.Equal(t, []error{want}, held, "%s: the outcomes its chain holds", what)
+		return
+	}
 }
 
 // stubAuth is an Authenticator with no server, for the tests of the Pool's

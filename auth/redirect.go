@@ -22,9 +22,9 @@ func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastR
 
 // redirect returns the request that follows resp, an answer to req, the
 // way net/http would follow it (301, 302 and 303 become a GET without a
-// body; 307 and 308 repeat the method and body), or nil when it is not
-// to be followed: not a redirect, no usable Location, another origin, or
-// a body that cannot be sent again.
+// body, but a HEAD stays a HEAD; 307 and 308 repeat the method and body),
+// or nil when it is not to be followed: not a redirect, no usable
+// Location, another origin, or a body that cannot be sent again.
 func (t *clientTransport) redirect(req *http.Request, resp *http.Response) *http.Request {
 	var method string
 	var body bool
@@ -87,12 +87,12 @@ func (t *clientTransport) followRedirects(req *http.Request, resp *http.Response
 				if err == http.ErrUseLastResponse {
 					return resp, nil
 				}
-				discard(resp)
+				transport.Drain(resp.Body)
 				return nil, &Error{Provider: t.provider, Op: OpRequest, StatusCode: resp.StatusCode, Err: ErrProtocol,
 					Message: "the client's CheckRedirect refused a redirect"}
 			}
 		}
-		discard(resp)
+		transport.Drain(resp.Body)
 		var err error
 		if resp, err = t.roundTrip(next); err != nil {
 			return nil, err

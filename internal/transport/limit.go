@@ -27,9 +27,11 @@ func ReadLimited(r io.Reader, limit int64) ([]byte, error) {
 	return b, nil
 }
 
-// drain reads what is left of a body we are done with, up to a bound, and
-// closes it, so its connection can go back to the pool.
-func drain(body io.ReadCloser) {
+// Drain reads what is left of a body its reader is done with, up to a
+// bound, and closes it, so its connection can go back to the pool: an
+// answer not returned to the caller (a retried try, a refused request sent
+// again, a redirect followed).
+func Drain(body io.ReadCloser) {
 	if body == nil {
 		return
 	}
@@ -37,7 +39,10 @@ func drain(body io.ReadCloser) {
 	_ = body.Close()
 }
 
-// drainLimit bounds what drain reads: past this, closing the connection is
+// drain is [Drain], under the name this package's own code calls it by.
+func drain(body io.ReadCloser) { Drain(body) }
+
+// drainLimit bounds what Drain reads: past this, closing the connection is
 // cheaper than reading on.
 const drainLimit = 64 << 10
 
