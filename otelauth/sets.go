@@ -24,7 +24,8 @@ var (
 	storeOps = [...]string{string(auth.StoreLoad), string(auth.StoreLease), string(auth.StoreRenew),
 		string(auth.StorePublish), string(auth.StoreInvalidate), string(auth.StoreRelease)}
 	methods = [...]string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
-		http.MethodDelete, http.MethodConnect, http.MethodOptions, http.MethodTrace, methodOther}
+		http.MethodDelete, http.MethodConnect, http.MethodOptions, http.MethodTrace,
+		methodOther} // last: methodIndex's answer for a method HTTP does not define
 )
 
 // The fixed slots of a scope: one per combination of vocabulary values an
@@ -177,14 +178,15 @@ func (r *recorder) retrySet(p *providerSets, info *auth.RetryInfo) *measurement 
 	if info.StatusCode != 0 {
 		kind = "" // error.type is the status: the kind would only add keys
 	}
+	m := methodIndex(info.Method)
 	k := setKey{kind: setRetry, provider: p.name, account: r.metricAccount(info.Account), a: info.Op,
-		b: method(info.Method), c: kind, code: info.StatusCode, flag: info.Repeatable}
+		b: methods[m], c: kind, code: info.StatusCode, flag: info.Repeatable}
 	s := r.scope(p, k.account)
 	op := indexOf(operations[:], k.a)
 	if op < 0 || kind != "" || !packable(k.code) {
 		return r.otherSet(s, k)
 	}
-	return r.packedSet(s, pack(setRetry, op, indexOf(methods[:], k.b), k.code, k.flag), k)
+	return r.packedSet(s, pack(setRetry, op, m, k.code, k.flag), k)
 }
 
 func (r *recorder) budgetSet(p *providerSets, account, op string) *measurement {
