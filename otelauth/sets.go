@@ -35,7 +35,8 @@ const (
 	slotActive    = slotLogin + len(loginReasons)*int(numOutcomes)*2 // reason
 	slotLogout    = slotActive + len(loginReasons)                   // reason × outcome
 	slotBudget    = slotLogout + len(logoutReasons)*int(numOutcomes) // operation
-	slotShared    = slotBudget + len(operations)                     // -
+	slotRefusal   = slotBudget + len(operations)                     // lost or not
+	slotShared    = slotRefusal + 2                                  // -
 	slotTakeover  = slotShared + 1                                   // -
 	slotLeaseWait = slotTakeover + 1                                 // how the wait ended
 	slotFallback  = slotLeaseWait + len(leaseOutcomes)               // store op × error class
@@ -46,7 +47,7 @@ const (
 // with WithAccountOnMetrics, built on first use.
 type scopeSets struct {
 	fixed  [numSlots]atomic.Pointer[measurement]
-	packed cache[uint64, *measurement] // sets that hold a status code, by packed key
+	packed cache[uint64, *measurement] // retries' sets, which hold a status code, by packed key
 	other  cache[setKey, *measurement] // sets that hold a value outside the vocabulary
 }
 
@@ -103,16 +104,18 @@ func (r *recorder) otherSet(s *scopeSets, k setKey) *measurement {
 	return s.other.store(k, newMeasurement(r.metricAttributes(k)))
 }
 
-// pack makes an integer key of a set's small values and status code.
-func pack(kind setKind, x, y int, code int, flag bool) uint64 {
-	k := uint64(kind)<<56 | uint64(x)<<48 | uint64(y)<<40 | uint64(uint32(code))
-	if flag {
+// packRetry makes the integer key of a retry's set: where its operation
+// and method stand in their tables, whether it was safe to repeat, and its
+// status code, which has too many values for fixed slots.
+func packRetry(op, method, code int, repeatable bool) uint64 {
+	k := uint64(op)<<48 | uint64(method)<<40 | uint64(uint32(code))
+	if repeatable {
 		k |= 1 << 32
 	}
 	return k
 }
 
-// packable reports whether a status code fits pack.
+// packable reports whether a status code fits packRetry.
 func packable(code int) bool { return code >= 0 && code <= math.MaxInt32 }
 
 // indexOf returns where v stands in table, or -1.
@@ -170,7 +173,7 @@ func (r *recorder) logoutSet(p *providerSets, account string, reason auth.Logout
 
 func (r *recorder) refusalSet(p *providerSets, account string, lost bool) *measurement {
 	k := setKey{kind: setRefusal, provider: p.name, account: r.metricAccount(account), flag: lost}
-	return r.packedSet(r.scope(p, k.account), pack(setRefusal, 0, 0, 0, lost), k)
+	return r.fixedSet(r.scope(p, k.account), slotRefusal+boolIndex(lost), k)
 }
 
 func (r *recorder) retrySet(p *providerSets, info *auth.RetryInfo) *measurement {
@@ -186,7 +189,7 @@ func (r *recorder) retrySet(p *providerSets, info *auth.RetryInfo) *measurement 
 	if op < 0 || kind != "" || !packable(k.code) {
 		return r.otherSet(s, k)
 	}
-	return r.packedSet(s, pack(setRetry, op, m, k.code, k.flag), k)
+	return r.packedSet(s, packRetry(op, m, k.code, k.flag), k)
 }
 
 func (r *recorder) budgetSet(p *providerSets, account, op string) *measurement {
