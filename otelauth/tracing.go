@@ -62,10 +62,7 @@ func (r *recorder) fixedSpanStart(slot *atomic.Pointer[[]trace.SpanStartOption],
 }
 
 func (r *recorder) otherSpanStart(k spanKey, reasonKey attribute.Key) []trace.SpanStartOption {
-	if opts, ok := r.spans.load(k); ok {
-		return opts
-	}
-	return r.spans.store(k, r.newSpanStart(k.provider, k.reason, reasonKey))
+	return r.spans.get(k, func() []trace.SpanStartOption { return r.newSpanStart(k.provider, k.reason, reasonKey) })
 }
 
 // newSpanStart builds the options a span starts with: internal kind (the
