@@ -11,9 +11,10 @@ import (
 )
 
 // The vocabulary of the hooks' infos: values the package auth documents.
-// A value in these tables finds its attribute set in a fixed slot, by
-// index, with no hashing; a value outside them (a reason a newer core
-// adds) still gets its set, through the slower general cache.
+// Once its provider is found, a value in these tables finds its attribute
+// set in a fixed slot, by index, with no further hashing; a value outside
+// them (a reason a newer core adds) still gets its set, through the
+// general cache, a map keyed by all of the event's values.
 var (
 	loginReasons = [...]string{
 		string(auth.LoginFirst), string(auth.LoginExpired), string(auth.LoginRefused), string(auth.LoginExplicit)}
