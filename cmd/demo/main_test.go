@@ -211,16 +211,16 @@ func TestBuiltinDemo(t *testing.T) {
 			}
 			require.GreaterOrEqual(t, len(r.made), 6+2*2*3,
 				"passwords, keys, and the sessions of the walk and the fleet recorded (and not in the output)")
-			if !slicesContain(args, "-json") {
+			if !slices.Contains(args, "-json") {
 				assert.Contains(t, r.stdout, auth.Redacted)
 				assert.Contains(t, r.stdout, "auth.MemoryStore")
-				assert.Equal(t, slicesContain(args, "-metrics"), strings.Contains(r.stdout, "What auth.Hooks counted"))
+				assert.Equal(t, slices.Contains(args, "-metrics"), strings.Contains(r.stdout, "What auth.Hooks counted"))
 				return
 			}
 			rep := decode(t, r.stdout)
 			assert.Len(t, rep.steps, 3*6+2*4)
 			assert.Len(t, rep.fleets, 2)
-			if slicesContain(args, "-metrics") {
+			if slices.Contains(args, "-metrics") {
 				assert.Len(t, rep.hooks, 5, "one row per walked account and per fleet")
 			} else {
 				assert.Empty(t, rep.hooks)
@@ -228,15 +228,6 @@ func TestBuiltinDemo(t *testing.T) {
 			assert.Empty(t, rep.errors)
 		})
 	}
-}
-
-func slicesContain(args []string, flag string) bool {
-	for _, a := range args {
-		if a == flag {
-			return true
-		}
-	}
-	return false
 }
 
 func TestBuiltinDemoCountsRequests(t *testing.T) {
