@@ -346,3 +346,26 @@ func TestJSONUsageErrorEndsTheStream(t *testing.T) {
 	assert.Contains(t, rep.errors[0], `unknown option "a"`)
 	assertReported(t, r.stderr, `unknown option "a"`)
 }
+
+// parse reads -call once, for its provider; the call is built from what
+// it read.
+func TestParseReadsCall(t *testing.T) {
+	o, err := parse([]string{"-provider", "onsip", "-username", "x", "-call", "Action=UserBrowse&Limit=5"})
+	require.NoError(t, err)
+	assert.Equal(t, "UserBrowse", o.callForm.Get("Action"))
+	assert.Equal(t, "5", o.callForm.Get("Limit"))
+	assert.Nil(t, o.callPath)
+	_, name := callRequest(o, "https://api.onsip.com/api")
+	assert.Equal(t, "Action=UserBrowse", name)
+
+	o, err = parse([]string{"-provider", "ipcortex", "-endpoint", "https://pbx.example.com", "-username", "x",
+		"-call", "/rest/call/list?limit=5"})
+	require.NoError(t, err)
+	assert.Nil(t, o.callForm)
+	require.NotNil(t, o.callPath)
+	build, name := callRequest(o, "https://pbx.example.com")
+	assert.Equal(t, "/rest/call/list", name)
+	req, err := build(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "https://pbx.example.com/rest/call/list?limit=5", req.URL.String())
+}
