@@ -132,6 +132,14 @@ func TestOutageAmplification(t *testing.T) {
 	if clients > maxAmplif {
 		t.Errorf("%d fresh NewClients cost %.2f requests per call during an outage, want at most %.2f", calls, clients, maxAmplif)
 	}
+	// The comparison the package exists for: the same calls through a
+	// common retrying client cost the dead vendor more.
+	if logins >= peer {
+		t.Errorf("authenticators cost %.2f requests per login, go-retryablehttp %.2f: want fewer", logins, peer)
+	}
+	if clients >= peer {
+		t.Errorf("fresh NewClients cost %.2f requests per call, go-retryablehttp %.2f: want fewer", clients, peer)
+	}
 }
 
 // BenchmarkOutageAmplification reports the same counts as metrics, for

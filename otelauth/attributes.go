@@ -1,7 +1,6 @@
 package otelauth
 
 import (
-	"net/http"
 	"strconv"
 	"strings"
 
@@ -145,13 +144,15 @@ const methodOther = "_OTHER"
 
 // method returns m if it is one of the methods HTTP defines, else
 // methodOther, so that a made-up method cannot add time series.
-func method(m string) string {
-	switch m {
-	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
-		http.MethodDelete, http.MethodConnect, http.MethodOptions, http.MethodTrace:
-		return m
+func method(m string) string { return methods[methodIndex(m)] }
+
+// methodIndex returns where method(m) stands in the methods table (see
+// sets.go), which ends with methodOther.
+func methodIndex(m string) int {
+	if i := indexOf(methods[:], m); i >= 0 {
+		return i
 	}
-	return methodOther
+	return len(methods) - 1
 }
 
 // token makes s a stable lowercase identifier: "store error" becomes

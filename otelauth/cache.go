@@ -31,6 +31,17 @@ func (c *cache[K, V]) load(k K) (V, bool) {
 	return zero, false
 }
 
+// get returns the value kept for k, building and keeping one first if
+// there is none. build runs only on a miss; it is called, never kept, so a
+// closure passed here stays on the caller's stack and a hit allocates
+// nothing.
+func (c *cache[K, V]) get(k K, build func() V) V {
+	if v, ok := c.load(k); ok {
+		return v
+	}
+	return c.store(k, build())
+}
+
 // store keeps v for k, unless another goroutine kept one first (then that
 // one is returned, so every caller shares one value) or the cache is full
 // (then v is returned and not kept).

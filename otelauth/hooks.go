@@ -173,17 +173,13 @@ func (r *recorder) retry(ctx context.Context, info auth.RetryInfo) {
 	ctx = orBackground(ctx)
 	r.inst.retries.Add(ctx, 1, r.retrySet(r.provider(info.Provider), &info).add...)
 	if span, ok := recording(ctx); ok {
-		kind := info.ErrorKind
-		if info.StatusCode != 0 {
-			kind = ""
-		}
 		kvs := []attribute.KeyValue{
 			keyOperation.String(info.Op),
 			semconv.HTTPRequestMethodKey.String(method(info.Method)),
 			keyAttempt.Int(info.Attempt),
 			keyRetryWait.Float64(seconds(info.Wait)),
 			keyRepeatable.Bool(info.Repeatable),
-			semconv.ErrorTypeKey.String(retryErrorType(info.StatusCode, kind)),
+			semconv.ErrorTypeKey.String(retryErrorType(info.StatusCode, info.ErrorKind)),
 		}
 		addEvent(span, eventRetry, info.Provider, info.Account, appendStatusCode(kvs, info.StatusCode)...)
 	}

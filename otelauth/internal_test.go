@@ -21,6 +21,16 @@ func TestCacheKeepsTheFirstValue(t *testing.T) {
 	require.Same(t, first, got)
 }
 
+func TestCacheGetBuildsOnlyOnAMiss(t *testing.T) {
+	var c cache[string, int]
+	builds := 0
+	build := func() int { builds++; return builds }
+	require.Equal(t, 1, c.get("a", build))
+	require.Equal(t, 1, c.get("a", build), "a hit returns the kept value")
+	require.Equal(t, 1, builds, "a hit builds nothing")
+	require.Equal(t, 2, c.get("b", build))
+}
+
 func TestCacheIsBounded(t *testing.T) {
 	var c cache[int, int]
 	for i := range maxCached + 10 {

@@ -204,9 +204,11 @@ func TestRefusalMetrics(t *testing.T) {
 		tel.hooks.SessionRefused(ctx, auth.SessionRefusedInfo{Provider: "ipcortex", Account: account, Lost: true})
 	}
 	tel.hooks.SessionRefused(ctx, auth.SessionRefusedInfo{Provider: "onsip", Account: account, Lost: false})
+	tel.hooks.SessionRefused(ctx, auth.SessionRefusedInfo{Provider: "onsip", Account: account, Lost: true})
 	tel.wantCounts(t, "pbxauth.session.refusals", map[string]int64{
 		"pbxauth.provider=ipcortex,pbxauth.session.lost=true,": 2,
 		"pbxauth.provider=onsip,pbxauth.session.lost=false,":   1,
+		"pbxauth.provider=onsip,pbxauth.session.lost=true,":    1,
 	})
 }
 

@@ -11,9 +11,10 @@ import (
 )
 
 // The vocabulary of the hooks' infos: values the package auth documents.
-// A value in these tables finds its attribute set in a fixed slot, by
-// index, with no hashing; a value outside them (a reason a newer core
-// adds) still gets its set, through the slower general cache.
+// Once its provider is found, a value in these tables finds its attribute
+// set in a fixed slot, by index, with no further hashing; a value outside
+// them (a reason a newer core adds) still gets its set, through the
+// general cache, a map keyed by all of the event's values.
 var (
 	loginReasons = [...]string{
 		string(auth.LoginFirst), string(auth.LoginExpired), string(auth.LoginRefused), string(auth.LoginExplicit)}
@@ -24,7 +25,8 @@ var (
 	storeOps = [...]string{string(auth.StoreLoad), string(auth.StoreLease), string(auth.StoreRenew),
 		string(auth.StorePublish), string(auth.StoreInvalidate), string(auth.StoreRelease)}
 	methods = [...]string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
-		http.MethodDelete, http.MethodConnect, http.MethodOptions, http.MethodTrace, methodOther}
+		http.MethodDelete, http.MethodConnect, http.MethodOptions, http.MethodTrace,
+		methodOther} // last: methodIndex's answer for a method HTTP does not define
 )
 
 // The fixed slots of a scope: one per combination of vocabulary values an
@@ -34,7 +36,8 @@ const (
 	slotActive    = slotLogin + len(loginReasons)*int(numOutcomes)*2 // reason
 	slotLogout    = slotActive + len(loginReasons)                   // reason × outcome
 	slotBudget    = slotLogout + len(logoutReasons)*int(numOutcomes) // operation
-	slotShared    = slotBudget + len(operations)                     // -
+	slotRefusal   = slotBudget + len(operations)                     // lost or not
+	slotShared    = slotRefusal + 2                                  // -
 	slotTakeover  = slotShared + 1                                   // -
 	slotLeaseWait = slotTakeover + 1                                 // how the wait ended
 	slotFallback  = slotLeaseWait + len(leaseOutcomes)               // store op × error class
@@ -45,7 +48,7 @@ const (
 // with WithAccountOnMetrics, built on first use.
 type scopeSets struct {
 	fixed  [numSlots]atomic.Pointer[measurement]
-	packed cache[uint64, *measurement] // sets that hold a status code, by packed key
+	packed cache[uint64, *measurement] // retries' sets, which hold a status code, by packed key
 	other  cache[setKey, *measurement] // sets that hold a value outside the vocabulary
 }
 
@@ -60,10 +63,7 @@ type providerSets struct {
 
 // provider returns the provider's sets: one string-keyed map lookup.
 func (r *recorder) provider(name string) *providerSets {
-	if p, ok := r.providers.load(name); ok {
-		return p
-	}
-	return r.providers.store(name, &providerSets{name: name})
+	return r.providers.get(name, func() *providerSets { return &providerSets{name: name} })
 }
 
 // scope returns where the sets of an event of p's about account live.
@@ -71,47 +71,39 @@ func (r *recorder) scope(p *providerSets, account string) *scopeSets {
 	if !r.accountOnMetrics {
 		return &p.sets
 	}
-	if s, ok := p.accounts.load(account); ok {
-		return s
-	}
-	return p.accounts.store(account, new(scopeSets))
+	return p.accounts.get(account, func() *scopeSets { return new(scopeSets) })
 }
 
-// fixedSet returns the set in slot i of s, building it from k first.
-func (r *recorder) fixedSet(s *scopeSets, i int, k setKey) *measurement {
-	if m := s.fixed[i].Load(); m != nil {
+// vocabSet returns the set k names: the one in fixed slot slot of its
+// scope when i, where the event's values stand in the vocabulary, is not
+// negative; else the one in the general cache.
+func (r *recorder) vocabSet(p *providerSets, k setKey, i, slot int) *measurement {
+	s := r.scope(p, k.account)
+	if i < 0 {
+		return s.other.get(k, func() *measurement { return r.newSet(k) })
+	}
+	if m := s.fixed[slot].Load(); m != nil {
 		return m
 	}
-	s.fixed[i].CompareAndSwap(nil, newMeasurement(r.metricAttributes(k)))
-	return s.fixed[i].Load()
+	s.fixed[slot].CompareAndSwap(nil, r.newSet(k))
+	return s.fixed[slot].Load()
 }
 
-// packedSet returns the set packed names, building it from k first.
-func (r *recorder) packedSet(s *scopeSets, packed uint64, k setKey) *measurement {
-	if m, ok := s.packed.load(packed); ok {
-		return m
-	}
-	return s.packed.store(packed, newMeasurement(r.metricAttributes(k)))
-}
+// newSet builds the set k names.
+func (r *recorder) newSet(k setKey) *measurement { return newMeasurement(r.metricAttributes(k)) }
 
-// otherSet returns the set k names, through the general cache.
-func (r *recorder) otherSet(s *scopeSets, k setKey) *measurement {
-	if m, ok := s.other.load(k); ok {
-		return m
-	}
-	return s.other.store(k, newMeasurement(r.metricAttributes(k)))
-}
-
-// pack makes an integer key of a set's small values and status code.
-func pack(kind setKind, x, y int, code int, flag bool) uint64 {
-	k := uint64(kind)<<56 | uint64(x)<<48 | uint64(y)<<40 | uint64(uint32(code))
-	if flag {
+// packRetry makes the integer key of a retry's set: where its operation
+// and method stand in their tables, whether it was safe to repeat, and its
+// status code, which has too many values for fixed slots.
+func packRetry(op, method, code int, repeatable bool) uint64 {
+	k := uint64(op)<<48 | uint64(method)<<40 | uint64(uint32(code))
+	if repeatable {
 		k |= 1 << 32
 	}
 	return k
 }
 
-// packable reports whether a status code fits pack.
+// packable reports whether a status code fits packRetry.
 func packable(code int) bool { return code >= 0 && code <= math.MaxInt32 }
 
 // indexOf returns where v stands in table, or -1.
@@ -138,38 +130,26 @@ func boolIndex(b bool) int {
 func (r *recorder) loginSet(p *providerSets, account string, reason auth.LoginReason, o outcome, renewed bool) *measurement {
 	k := setKey{kind: setLogin, provider: p.name, account: r.metricAccount(account), a: string(reason),
 		b: o.String(), flag: renewed}
-	s := r.scope(p, k.account)
 	i := indexOf(loginReasons[:], k.a)
-	if i < 0 {
-		return r.otherSet(s, k)
-	}
-	return r.fixedSet(s, slotLogin+(i*int(numOutcomes)+int(o))*2+boolIndex(renewed), k)
+	return r.vocabSet(p, k, i, slotLogin+(i*int(numOutcomes)+int(o))*2+boolIndex(renewed))
 }
 
 func (r *recorder) activeSet(p *providerSets, account string, reason auth.LoginReason) *measurement {
 	k := setKey{kind: setActiveLogin, provider: p.name, account: r.metricAccount(account), a: string(reason)}
-	s := r.scope(p, k.account)
 	i := indexOf(loginReasons[:], k.a)
-	if i < 0 {
-		return r.otherSet(s, k)
-	}
-	return r.fixedSet(s, slotActive+i, k)
+	return r.vocabSet(p, k, i, slotActive+i)
 }
 
 func (r *recorder) logoutSet(p *providerSets, account string, reason auth.LogoutReason, o outcome) *measurement {
 	k := setKey{kind: setLogout, provider: p.name, account: r.metricAccount(account), a: string(reason),
 		b: o.String()}
-	s := r.scope(p, k.account)
 	i := indexOf(logoutReasons[:], k.a)
-	if i < 0 {
-		return r.otherSet(s, k)
-	}
-	return r.fixedSet(s, slotLogout+i*int(numOutcomes)+int(o), k)
+	return r.vocabSet(p, k, i, slotLogout+i*int(numOutcomes)+int(o))
 }
 
 func (r *recorder) refusalSet(p *providerSets, account string, lost bool) *measurement {
 	k := setKey{kind: setRefusal, provider: p.name, account: r.metricAccount(account), flag: lost}
-	return r.packedSet(r.scope(p, k.account), pack(setRefusal, 0, 0, 0, lost), k)
+	return r.vocabSet(p, k, 0, slotRefusal+boolIndex(lost))
 }
 
 func (r *recorder) retrySet(p *providerSets, info *auth.RetryInfo) *measurement {
@@ -177,52 +157,42 @@ func (r *recorder) retrySet(p *providerSets, info *auth.RetryInfo) *measurement 
 	if info.StatusCode != 0 {
 		kind = "" // error.type is the status: the kind would only add keys
 	}
+	m := methodIndex(info.Method)
 	k := setKey{kind: setRetry, provider: p.name, account: r.metricAccount(info.Account), a: info.Op,
-		b: method(info.Method), c: kind, code: info.StatusCode, flag: info.Repeatable}
+		b: methods[m], c: kind, code: info.StatusCode, flag: info.Repeatable}
 	s := r.scope(p, k.account)
+	build := func() *measurement { return r.newSet(k) }
 	op := indexOf(operations[:], k.a)
 	if op < 0 || kind != "" || !packable(k.code) {
-		return r.otherSet(s, k)
+		return s.other.get(k, build)
 	}
-	return r.packedSet(s, pack(setRetry, op, indexOf(methods[:], k.b), k.code, k.flag), k)
+	return s.packed.get(packRetry(op, m, k.code, k.flag), build)
 }
 
 func (r *recorder) budgetSet(p *providerSets, account, op string) *measurement {
 	k := setKey{kind: setBudget, provider: p.name, account: r.metricAccount(account), a: op}
-	s := r.scope(p, k.account)
 	i := indexOf(operations[:], op)
-	if i < 0 {
-		return r.otherSet(s, k)
-	}
-	return r.fixedSet(s, slotBudget+i, k)
+	return r.vocabSet(p, k, i, slotBudget+i)
 }
 
 func (r *recorder) sharedSet(p *providerSets, account string) *measurement {
 	k := setKey{kind: setShared, provider: p.name, account: r.metricAccount(account)}
-	return r.fixedSet(r.scope(p, k.account), slotShared, k)
+	return r.vocabSet(p, k, 0, slotShared)
 }
 
 func (r *recorder) takeoverSet(p *providerSets, account string) *measurement {
 	k := setKey{kind: setTakeover, provider: p.name, account: r.metricAccount(account)}
-	return r.fixedSet(r.scope(p, k.account), slotTakeover, k)
+	return r.vocabSet(p, k, 0, slotTakeover)
 }
 
 func (r *recorder) leaseWaitSet(p *providerSets, account, how string) *measurement {
 	k := setKey{kind: setLeaseWait, provider: p.name, account: r.metricAccount(account), a: how}
-	s := r.scope(p, k.account)
 	i := indexOf(leaseOutcomes[:], how)
-	if i < 0 {
-		return r.otherSet(s, k)
-	}
-	return r.fixedSet(s, slotLeaseWait+i, k)
+	return r.vocabSet(p, k, i, slotLeaseWait+i)
 }
 
 func (r *recorder) fallbackSet(p *providerSets, account, op string, e storeError) *measurement {
 	k := setKey{kind: setFallback, provider: p.name, account: r.metricAccount(account), a: op, b: e.String()}
-	s := r.scope(p, k.account)
 	i := indexOf(storeOps[:], op)
-	if i < 0 {
-		return r.otherSet(s, k)
-	}
-	return r.fixedSet(s, slotFallback+i*int(numStoreErrors)+int(e), k)
+	return r.vocabSet(p, k, i, slotFallback+i*int(numStoreErrors)+int(e))
 }

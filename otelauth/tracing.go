@@ -62,10 +62,7 @@ func (r *recorder) fixedSpanStart(slot *atomic.Pointer[[]trace.SpanStartOption],
 }
 
 func (r *recorder) otherSpanStart(k spanKey, reasonKey attribute.Key) []trace.SpanStartOption {
-	if opts, ok := r.spans.load(k); ok {
-		return opts
-	}
-	return r.spans.store(k, r.newSpanStart(k.provider, k.reason, reasonKey))
+	return r.spans.get(k, func() []trace.SpanStartOption { return r.newSpanStart(k.provider, k.reason, reasonKey) })
 }
 
 // newSpanStart builds the options a span starts with: internal kind (the
@@ -88,14 +85,12 @@ func (r *recorder) newSpanStart(provider, reason string, reasonKey attribute.Key
 // error's text, which may quote what the vendor echoed).
 func endWith(span trace.Span, o outcome, failure error, end ...trace.SpanEndOption) {
 	if span.IsRecording() {
-		span.SetAttributes(keyOutcome.String(o.String()))
+		kvs := appendOutcome(make([]attribute.KeyValue, 0, 3), o.String())
 		if o != outcomeSuccess {
-			span.SetAttributes(semconv.ErrorTypeKey.String(o.String()))
-			if code := statusCodeOf(failure); code != 0 {
-				span.SetAttributes(semconv.HTTPResponseStatusCodeKey.Int(code))
-			}
+			kvs = appendStatusCode(kvs, statusCodeOf(failure))
 			span.SetStatus(codes.Error, o.String())
 		}
+		span.SetAttributes(kvs...)
 	}
 	span.End(end...)
 }

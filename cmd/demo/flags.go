@@ -25,6 +25,8 @@ type options struct {
 	caFile                       string
 	insecureHTTP                 bool
 	call                         string
+	callForm                     url.Values // -call read by parse, for OnSIP
+	callPath                     *url.URL   // -call read by parse, for IPCortex
 	redis                        string
 	metrics, json, verbose       bool
 	timeout                      time.Duration
@@ -122,11 +124,11 @@ func parse(args []string) (options, error) {
 		}
 		return o, checkTimeout(o.timeout)
 	}
-	return o, checkReal(o)
+	return o, checkReal(&o)
 }
 
-// checkReal checks the flags of real mode.
-func checkReal(o options) error {
+// checkReal checks the flags of real mode, and reads -call into o.
+func checkReal(o *options) error {
 	switch {
 	case o.provider != onsip.Name && o.provider != ipcortex.Name:
 		return usagef("-provider must be %s or %s", onsip.Name, ipcortex.Name)
@@ -147,9 +149,9 @@ func checkReal(o options) error {
 	if o.call != "" {
 		var err error
 		if o.provider == onsip.Name {
-			_, err = onsipCall(o.call)
+			o.callForm, err = onsipCall(o.call)
 		} else {
-			_, err = ipcortexCall(o.call)
+			o.callPath, err = ipcortexCall(o.call)
 		}
 		if err != nil {
 			return err

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -146,14 +145,8 @@ func (r fleetResult) check() error {
 // has every replica call the API at once, and logs out through one.
 func (fl *fleet) walk(ctx context.Context) ([]step, fleetResult, error) {
 	res := fleetResult{Kind: "fleet", Provider: fl.fake.name, Store: fl.store.name, Replicas: len(fl.replicas)}
-	var steps []step
-	measure := func(name string, f func() (string, error)) error {
-		before, start := fl.requests(), time.Now()
-		detail, err := f()
-		steps = append(steps, step{Section: "fleet", Provider: fl.fake.name, Step: name, Took: time.Since(start),
-			Requests: fl.requests() - before, Detail: detail})
-		return err
-	}
+	walked := &stepLog{section: "fleet", provider: fl.fake.name, requests: fl.requests}
+	measure := walked.measure
 	var ids map[string]bool
 	err := measure(fmt.Sprintf("%d replicas start at once", len(fl.replicas)), func() (string, error) {
 		before := fl.snapshot()
@@ -172,7 +165,7 @@ func (fl *fleet) walk(ctx context.Context) ([]step, fleetResult, error) {
 			fl.who(before), sameSession(ids, nil)), nil
 	})
 	if err != nil {
-		return steps, res, err
+		return walked.steps, res, err
 	}
 	_ = measure("server forgets every session", func() (string, error) {
 		fl.fake.forget()
@@ -205,7 +198,7 @@ func (fl *fleet) walk(ctx context.Context) ([]step, fleetResult, error) {
 			fl.who(before), sameSession(now, ids)), nil
 	})
 	if err != nil {
-		return steps, res, err
+		return walked.steps, res, err
 	}
 	err = measure("logout (replica 1)", func() (string, error) {
 		if err := fl.replicas[0].auth.Logout(ctx); err != nil {
@@ -213,7 +206,7 @@ func (fl *fleet) walk(ctx context.Context) ([]step, fleetResult, error) {
 		}
 		return fmt.Sprintf("vendor: %s; %s", plural(fl.fake.live(), "live session"), fl.stored(ctx)), nil
 	})
-	return steps, res, err
+	return walked.steps, res, err
 }
 
 // everyReplica runs f on every replica at once and returns the first

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"time"
 
 	"github.com/pbxauth/pbxauth/auth"
 )
@@ -36,14 +35,8 @@ type target struct {
 // walk runs the steps and returns those that ran, with the error that
 // stopped them, if any.
 func (t *target) walk(ctx context.Context) ([]step, error) {
-	var steps []step
-	measure := func(name string, f func() (string, error)) error {
-		before, start := t.counter.Count(), time.Now()
-		detail, err := f()
-		steps = append(steps, step{Provider: t.name, Step: name, Took: time.Since(start),
-			Requests: t.counter.Count() - before, Detail: detail})
-		return err
-	}
+	walked := &stepLog{provider: t.name, requests: t.counter.Count}
+	measure := walked.measure
 	var first *auth.Session
 	err := measure("login", func() (string, error) {
 		s, err := t.auth.Login(ctx)
@@ -55,7 +48,7 @@ func (t *target) walk(ctx context.Context) ([]step, error) {
 		return describe(s), nil
 	})
 	if err != nil {
-		return steps, err
+		return walked.steps, err
 	}
 	err = measure("session (from the cache)", func() (string, error) {
 		s, err := t.auth.Session(ctx)
@@ -69,7 +62,7 @@ func (t *target) walk(ctx context.Context) ([]step, error) {
 		return "the same session, no request", nil
 	})
 	if err != nil {
-		return steps, err
+		return walked.steps, err
 	}
 	if t.apiRequest != nil {
 		err := measure("authenticated API call", func() (string, error) {
@@ -77,7 +70,7 @@ func (t *target) walk(ctx context.Context) ([]step, error) {
 			return r.String(), err
 		})
 		if err != nil {
-			return steps, err
+			return walked.steps, err
 		}
 	}
 	if t.apiRequest != nil && t.forget != nil {
@@ -97,7 +90,7 @@ func (t *target) walk(ctx context.Context) ([]step, error) {
 			return r.String() + "; nothing to recover", nil
 		})
 		if err != nil {
-			return steps, err
+			return walked.steps, err
 		}
 	}
 	err = measure("logout", func() (string, error) {
@@ -109,7 +102,7 @@ func (t *target) walk(ctx context.Context) ([]step, error) {
 		}
 		return "session ended at the provider", nil
 	})
-	return steps, err
+	return walked.steps, err
 }
 
 // callResult is what the demo prints of an API call: never its body,

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -14,14 +16,14 @@ import (
 	"github.com/pbxauth/pbxauth/auth"
 )
 
-// recordSecrets makes the demo's secrets and sessions known to the test.
-func recordSecrets(t *testing.T) func() []string {
+// recordSecrets makes the secrets and sessions the demo makes or holds
+// known to the test, until restore.
+func recordSecrets() (made func() []string, restore func()) {
 	var (
 		mu      sync.Mutex
 		secrets []string
 	)
 	oldSecret, oldSeen := newSecret, sessionSeen
-	t.Cleanup(func() { newSecret, sessionSeen = oldSecret, oldSeen })
 	newSecret = func() string {
 		s := oldSecret()
 		mu.Lock()
@@ -34,11 +36,12 @@ func recordSecrets(t *testing.T) func() []string {
 		defer mu.Unlock()
 		secrets = append(secrets, s.ID.Reveal())
 	}
-	return func() []string {
+	made = func() []string {
 		mu.Lock()
 		defer mu.Unlock()
 		return secrets
 	}
+	return made, func() { newSecret, sessionSeen = oldSecret, oldSeen }
 }
 
 func noEnv(string) string { return "" }
@@ -48,27 +51,69 @@ func envOf(vars map[string]string) func(string) string {
 	return func(k string) string { return vars[k] }
 }
 
-// assertNoSecret fails t if text holds a secret, naming neither.
-func assertNoSecret(t *testing.T, text string, secrets ...string) {
-	t.Helper()
-	for i, s := range secrets {
-		if s != "" && strings.Contains(text, s) {
-			t.Errorf("the demo's output holds secret #%d", i)
-		}
-	}
-}
-
 // demoRun is what one run of the demo printed and returned.
 type demoRun struct {
 	code           int
-	stdout, stderr string
+	stdout, stderr string   // each secret replaced by "[secret #i]"
+	made           []string // the passwords, keys and sessions the run made or held
 }
 
-func runDemo(t *testing.T, args []string, getenv func(string) string) demoRun {
+// runDemo runs the demo and first checks that its output holds no secret:
+// none it made or held, none of getenv's password and API key, none of
+// also (e.g. a password only the test server knows). It then replaces
+// each secret in the output by "[secret #i]", so that no later assertion
+// on the output prints one when it fails.
+func runDemo(t *testing.T, args []string, getenv func(string) string, also ...string) demoRun {
 	t.Helper()
+	made, restore := recordSecrets()
 	var stdout, stderr lockedBuffer
 	code := run(context.Background(), args, strings.NewReader(""), &stdout, &stderr, getenv)
-	return demoRun{code, stdout.String(), stderr.String()}
+	restore()
+	r := demoRun{code: code, stdout: stdout.String(), stderr: stderr.String(), made: made()}
+	secrets := append(append(slices.Clone(r.made), getenv(passwordEnv), getenv(apiKeyEnv)), also...)
+	r.stdout = hideSecrets(t, "stdout", r.stdout, secrets)
+	r.stderr = hideSecrets(t, "stderr", r.stderr, secrets)
+	return r
+}
+
+// hideSecrets fails t if text, the demo's output stream named name, holds
+// one of secrets, and returns text with each replaced by "[secret #i]".
+// Its message names the secret by number only.
+func hideSecrets(t testing.TB, name, text string, secrets []string) string {
+	t.Helper()
+	for i, s := range secrets {
+		if s == "" || !strings.Contains(text, s) {
+			continue
+		}
+		t.Errorf("the demo's %s holds secret #%d", name, i)
+		text = strings.ReplaceAll(text, s, fmt.Sprintf("[secret #%d]", i))
+	}
+	return text
+}
+
+// errorsT is a testing.TB that keeps what Errorf reports.
+type errorsT struct {
+	testing.TB
+	errors []string
+}
+
+func (t *errorsT) Helper() {}
+
+func (t *errorsT) Errorf(format string, args ...any) {
+	t.errors = append(t.errors, fmt.Sprintf(format, args...))
+}
+
+// TestHideSecretsFindsASecret checks the check runDemo makes of every run:
+// a check that cannot fail checks nothing.
+func TestHideSecretsFindsASecret(t *testing.T) {
+	rec := &errorsT{TB: t}
+	got := hideSecrets(rec, "stderr", "session s-1 for pw-2, again s-1", []string{"", "pw-2", "s-1", "absent"})
+	assert.Equal(t, "session [secret #2] for [secret #1], again [secret #2]", got)
+	assert.Equal(t, []string{"the demo's stderr holds secret #1", "the demo's stderr holds secret #2"}, rec.errors)
+
+	clean := &errorsT{TB: t}
+	assert.Equal(t, "nothing here", hideSecrets(clean, "stdout", "nothing here", []string{"pw-2"}))
+	assert.Empty(t, clean.errors)
 }
 
 // lockedBuffer is a bytes.Buffer safe for concurrent use. When a run
@@ -154,7 +199,6 @@ func assertReported(t *testing.T, stderr string, want string) {
 func TestBuiltinDemo(t *testing.T) {
 	for _, args := range [][]string{nil, {"-v"}, {"-metrics"}, {"-json"}, {"-json", "-v", "-metrics"}} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
-			secrets := recordSecrets(t)
 			r := runDemo(t, args, noEnv)
 			require.Equal(t, exitOK, r.code, "stderr: %s", r.stderr)
 			for _, target := range []string{"onsip", "ipcortex", "ipcortex (API key)"} {
@@ -165,19 +209,18 @@ func TestBuiltinDemo(t *testing.T) {
 				"3 replicas start at once", "3 replicas call the API at once", "logout (replica 1)"} {
 				assert.Contains(t, r.stdout, step)
 			}
-			got := secrets()
-			require.GreaterOrEqual(t, len(got), 6+2*2*3, "passwords, keys, and the sessions of the walk and the fleet recorded")
-			assertNoSecret(t, r.stdout+r.stderr, got...)
-			if !slicesContain(args, "-json") {
+			require.GreaterOrEqual(t, len(r.made), 6+2*2*3,
+				"passwords, keys, and the sessions of the walk and the fleet recorded (and not in the output)")
+			if !slices.Contains(args, "-json") {
 				assert.Contains(t, r.stdout, auth.Redacted)
 				assert.Contains(t, r.stdout, "auth.MemoryStore")
-				assert.Equal(t, slicesContain(args, "-metrics"), strings.Contains(r.stdout, "What auth.Hooks counted"))
+				assert.Equal(t, slices.Contains(args, "-metrics"), strings.Contains(r.stdout, "What auth.Hooks counted"))
 				return
 			}
 			rep := decode(t, r.stdout)
 			assert.Len(t, rep.steps, 3*6+2*4)
 			assert.Len(t, rep.fleets, 2)
-			if slicesContain(args, "-metrics") {
+			if slices.Contains(args, "-metrics") {
 				assert.Len(t, rep.hooks, 5, "one row per walked account and per fleet")
 			} else {
 				assert.Empty(t, rep.hooks)
@@ -185,15 +228,6 @@ func TestBuiltinDemo(t *testing.T) {
 			assert.Empty(t, rep.errors)
 		})
 	}
-}
-
-func slicesContain(args []string, flag string) bool {
-	for _, a := range args {
-		if a == flag {
-			return true
-		}
-	}
-	return false
 }
 
 func TestBuiltinDemoCountsRequests(t *testing.T) {
@@ -292,10 +326,9 @@ func TestRealUsageErrors(t *testing.T) {
 		{[]string{"-provider", "onsip", "-username", "x"}, noEnv, "no password: set $PBXAUTH_PASSWORD, or run in a terminal"},
 		{[]string{"-provider", "ipcortex", "-endpoint", "https://pbx.example.com", "-api-key"}, noEnv, "no API key: set $PBXAUTH_API_KEY"},
 	} {
-		r := runDemo(t, c.args, c.getenv)
+		r := runDemo(t, c.args, c.getenv, "pw-123456789")
 		assert.Equal(t, exitUsage, r.code, "%v", c.args)
 		assertReported(t, r.stderr, c.want)
-		assertNoSecret(t, r.stdout+r.stderr, "pw-123456789")
 	}
 	notPEM := t.TempDir() + "/ca.pem"
 	require.NoError(t, writeFile(notPEM, "not a certificate"))
@@ -312,4 +345,27 @@ func TestJSONUsageErrorEndsTheStream(t *testing.T) {
 	require.Len(t, rep.errors, 1)
 	assert.Contains(t, rep.errors[0], `unknown option "a"`)
 	assertReported(t, r.stderr, `unknown option "a"`)
+}
+
+// parse reads -call once, for its provider; the call is built from what
+// it read.
+func TestParseReadsCall(t *testing.T) {
+	o, err := parse([]string{"-provider", "onsip", "-username", "x", "-call", "Action=UserBrowse&Limit=5"})
+	require.NoError(t, err)
+	assert.Equal(t, "UserBrowse", o.callForm.Get("Action"))
+	assert.Equal(t, "5", o.callForm.Get("Limit"))
+	assert.Nil(t, o.callPath)
+	_, name := callRequest(o, "https://api.onsip.com/api")
+	assert.Equal(t, "Action=UserBrowse", name)
+
+	o, err = parse([]string{"-provider", "ipcortex", "-endpoint", "https://pbx.example.com", "-username", "x",
+		"-call", "/rest/call/list?limit=5"})
+	require.NoError(t, err)
+	assert.Nil(t, o.callForm)
+	require.NotNil(t, o.callPath)
+	build, name := callRequest(o, "https://pbx.example.com")
+	assert.Equal(t, "/rest/call/list", name)
+	req, err := build(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "https://pbx.example.com/rest/call/list?limit=5", req.URL.String())
 }

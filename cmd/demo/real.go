@@ -8,7 +8,6 @@ import (
 	"net/http"
 
 	"github.com/pbxauth/pbxauth/auth"
-	"github.com/pbxauth/pbxauth/providers/onsip"
 
 	_ "github.com/pbxauth/pbxauth/providers" // registers onsip and ipcortex with auth.Open
 )
@@ -75,16 +74,15 @@ func runReal(ctx context.Context, o options, stdin io.Reader, stderr io.Writer, 
 	return err
 }
 
-// callRequest builds the -call request (checked by parse) against
+// callRequest builds the -call request, as parse read it, against
 // endpoint, the authenticator's, and names it.
 func callRequest(o options, endpoint string) (func(context.Context) (*http.Request, error), string) {
-	if o.provider == onsip.Name {
-		form, _ := onsipCall(o.call)
+	if form := o.callForm; form != nil {
 		return func(ctx context.Context) (*http.Request, error) {
 			return onsipRequest(ctx, endpoint, form)
 		}, "Action=" + form.Get("Action")
 	}
-	u, _ := ipcortexCall(o.call)
+	u := o.callPath
 	return func(ctx context.Context) (*http.Request, error) {
 		return ipcortexRequest(ctx, endpoint+u.RequestURI())
 	}, u.Path

@@ -61,7 +61,6 @@ func TestRealOnSIPOverTLSWithPrivateCA(t *testing.T) {
 	srv := onsiptest.NewTLSServer()
 	defer srv.Close()
 	srv.AddUser(onsiptest.User{Username: "u@example.onsip.com", Password: testPassword})
-	secrets := recordSecrets(t)
 	ca := writeCA(t, srv.Certificate())
 
 	r := runDemo(t, []string{"-provider", "onsip", "-endpoint", srv.URL, "-username", "u@example.onsip.com",
@@ -72,8 +71,7 @@ func TestRealOnSIPOverTLSWithPrivateCA(t *testing.T) {
 	assert.Equal(t, 1, srv.Calls("UserRead"), "one API call, through NewClient")
 	assert.Equal(t, 1, srv.Logins())
 	assert.Equal(t, 0, srv.ActiveSessions(), "logged out")
-	require.NotEmpty(t, secrets(), "the session was recorded")
-	assertNoSecret(t, r.stdout+r.stderr, append(secrets(), testPassword)...)
+	require.NotEmpty(t, r.made, "the session was recorded (and is not in the output)")
 	assert.NotContains(t, r.stdout, "<Response", "never the body")
 }
 
@@ -88,14 +86,12 @@ func TestRealIPCortexOverTLSWithPrivateCA(t *testing.T) {
 		{"-api-key", "-option", "key_in_header=true"},
 		{"-api-key", "-key-in-header", "-json", "-metrics"},
 	} {
-		secrets := recordSecrets(t)
 		before := srv.Calls("/rest/call/list")
 		r := runDemo(t, append([]string{"-provider", "ipcortex", "-endpoint", srv.URL, "-ca-file", ca,
 			"-call", "/rest/call/list", "-v"}, args...), testEnv)
 		require.Equal(t, exitOK, r.code, "%v: stderr: %s", args, r.stderr)
 		assert.Contains(t, r.stdout, "POST /rest/call/list: HTTP 200")
 		assert.Equal(t, before+1, srv.Calls("/rest/call/list"), "%v: one API call", args)
-		assertNoSecret(t, r.stdout+r.stderr, append(secrets(), testPassword, testKey)...)
 		assert.NotContains(t, r.stdout, `"result"`, "never the body")
 	}
 	assert.Equal(t, 0, srv.ActiveSessions())
@@ -122,7 +118,6 @@ func TestRealInsecureHTTPWarns(t *testing.T) {
 	r := runDemo(t, []string{"-provider", "ipcortex", "-endpoint", srv.URL, "-username", "jane", "-insecure-http"}, testEnv)
 	require.Equal(t, exitOK, r.code, "stderr: %s", r.stderr)
 	assert.Contains(t, r.stderr, "WARNING: -insecure-http: the password and the session go to "+srv.URL+" in clear text")
-	assertNoSecret(t, r.stdout+r.stderr, testPassword)
 }
 
 func TestRealRefusedExitsOne(t *testing.T) {
@@ -131,11 +126,11 @@ func TestRealRefusedExitsOne(t *testing.T) {
 	srv.AddUser(onsiptest.User{Username: "u@example.onsip.com", Password: "right-password"})
 	wrong := envOf(map[string]string{passwordEnv: "wrong-password"})
 	for _, extra := range [][]string{{"-v"}, {"-json", "-metrics", "-v"}} {
-		r := runDemo(t, append([]string{"-provider", "onsip", "-endpoint", srv.URL, "-username", "u@example.onsip.com"}, extra...), wrong)
+		r := runDemo(t, append([]string{"-provider", "onsip", "-endpoint", srv.URL, "-username", "u@example.onsip.com"}, extra...), wrong,
+			"right-password")
 		assert.Equal(t, exitFailed, r.code)
 		assertReported(t, r.stderr, "invalid credentials")
 		assert.Contains(t, r.stderr, "Check -username and the password")
-		assertNoSecret(t, r.stdout+r.stderr, "wrong-password", "right-password")
 		if extra[0] == "-json" {
 			rep := decode(t, r.stdout)
 			require.Len(t, rep.errors, 1)

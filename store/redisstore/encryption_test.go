@@ -85,11 +85,12 @@ func TestWrongKeyIsAnError(t *testing.T) {
 
 	wrong := newStore(t, client, redisstore.Options{EncryptionKey: otherKey, Prefix: prefix})
 	r, err := wrong.Load(ctx, "acct")
-	assert.Nil(t, r)
+	assert.True(t, r == nil, "a record opened with the wrong key")
+	require.Error(t, err)
+	require.True(t, checkErrorClean(t, err))
 	require.ErrorIs(t, err, redisstore.ErrUnknownKey, "a record under another key is an error, not an absent record")
 	assert.NotErrorIs(t, err, redisstore.ErrCorruptRecord)
 	assert.Contains(t, err.Error(), "neither EncryptionKey nor one of PreviousKeys")
-	checkErrorClean(t, err)
 }
 
 func TestRecordThatDoesNotOpen(t *testing.T) {
@@ -140,10 +141,11 @@ func TestRecordThatDoesNotOpen(t *testing.T) {
 			publish(t, s, "acct", time.Now().Add(time.Hour))
 			require.NoError(t, tc.tamper(ctx, recordKey(prefix, "acct")))
 			r, err := s.Load(ctx, "acct")
-			assert.Nil(t, r)
+			assert.True(t, r == nil, "a tampered record opened")
+			require.Error(t, err)
+			require.True(t, checkErrorClean(t, err))
 			require.ErrorIs(t, err, redisstore.ErrCorruptRecord)
 			assert.Contains(t, err.Error(), tc.want)
-			checkErrorClean(t, err)
 		})
 	}
 }
@@ -184,17 +186,24 @@ func TestPlaintextAndEncryptedStoresRefuseEachOthersRecords(t *testing.T) {
 	assert.NotNil(t, r)
 }
 
-// checkErrorClean fails t if err's text holds a test key or the session.
-func checkErrorClean(t *testing.T, err error) {
+// checkErrorClean fails t if err's text holds a test key or the session,
+// and reports whether it holds none. Call it before any assertion that
+// prints err (ErrorIs, a message quoting it) and skip those when it
+// reports false.
+func checkErrorClean(t *testing.T, err error) bool {
 	t.Helper()
+	clean := true
 	for i, k := range [][]byte{testKey, otherKey} {
 		if holdsKey(err.Error(), k) {
 			t.Errorf("error holds key #%d", i)
+			clean = false
 		}
 	}
 	for i, p := range secretParts {
 		if strings.Contains(err.Error(), p) {
 			t.Errorf("error holds secret #%d", i)
+			clean = false
 		}
 	}
+	return clean
 }

@@ -78,15 +78,14 @@ func TestRedisDown(t *testing.T) {
 					start := time.Now()
 					err := c.call(ctx, tc.store)
 					took := time.Since(start)
-					if !assert.Error(t, err, c.op) {
-						return
+					if !assert.Error(t, err, c.op) || !checkErrorClean(t, err) {
+						return // what follows prints err
 					}
 					assert.Less(t, took, failFastWithin, "%s took %v to fail", c.op, took)
 					assert.NotErrorIs(t, err, auth.ErrLeaseHeld, c.op)
 					assert.NotErrorIs(t, err, auth.ErrLeaseLost, c.op)
 					assert.NotErrorIs(t, err, context.DeadlineExceeded, "%s failed at its deadline, not at once", c.op)
 					assert.True(t, strings.HasPrefix(err.Error(), "redisstore: "+c.op+": "), "error %q names the store and the call", err)
-					checkErrorClean(t, err)
 				})
 			}
 			wg.Wait()
@@ -147,6 +146,7 @@ func TestHangingRedisHonoursDeadline(t *testing.T) {
 		took := time.Since(start)
 		cancel()
 		require.Error(t, err, c.op)
+		require.True(t, checkErrorClean(t, err), c.op) // what follows prints err
 		assert.Less(t, took, hangDeadline+hangSlack, "%s took %v with a deadline of %v", c.op, took, hangDeadline)
 		assert.ErrorIs(t, err, context.DeadlineExceeded, c.op)
 		assert.False(t, errors.Is(err, auth.ErrLeaseHeld) || errors.Is(err, auth.ErrLeaseLost), "%s: %v", c.op, err)
@@ -158,6 +158,8 @@ func TestHangingRedisHonoursDeadline(t *testing.T) {
 	time.AfterFunc(hangDeadline/4, cancel)
 	start := time.Now()
 	_, err := s.Load(ctx, "acct")
+	require.Error(t, err)
+	require.True(t, checkErrorClean(t, err))
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.Less(t, time.Since(start), hangDeadline+hangSlack)
 }

@@ -43,7 +43,7 @@ type Options struct {
 	// DefaultRecordTTL (24 h). A record in use is loaded by every replica
 	// that starts or misses its cache, which renews it; an account nobody
 	// uses leaves nothing behind. A record whose session has an expiry
-	// lives until then instead.
+	// lives until then plus ExpiryMargin instead.
 	RecordTTL time.Duration
 }
 
