@@ -4,12 +4,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"reflect"
-	"runtime"
-	"sync"
 	"sync/atomic"
 	"time"
-	"weak"
 
 	"github.com/pbxauth/pbxauth/auth"
 	"github.com/pbxauth/pbxauth/internal/transport"
@@ -59,10 +55,7 @@ type settingsKey struct {
 
 // registry holds the settings in use, weakly: settings live as long as a
 // cache uses them.
-var registry = struct {
-	sync.Mutex
-	m map[settingsKey]weak.Pointer[settings]
-}{m: make(map[settingsKey]weak.Pointer[settings])}
+var registry transport.Registry[settingsKey, settings]
 
 // settingsFor returns the settings of a cache of provider name made from
 // cfg at endpoint: the same value for every cache made alike.
@@ -94,18 +87,10 @@ func settingsFor(name string, cfg auth.Config, endpoint *url.URL) *settings {
 			k.base = hc.Transport
 		}
 	}
-	if !comparable(k.base) || !comparable(k.store) {
+	if !transport.Comparable(k.base) || !transport.Comparable(k.store) {
 		return newSettings(k) // cannot be a map key: not shared
 	}
-	registry.Lock()
-	defer registry.Unlock()
-	if s := registry.m[k].Value(); s != nil {
-		return s
-	}
-	s := newSettings(k)
-	registry.m[k] = weak.Make(s)
-	runtime.AddCleanup(s, forgetSettings, k)
-	return s
+	return registry.Get(k, newSettings)
 }
 
 func newSettings(k settingsKey) *settings {
@@ -115,22 +100,6 @@ func newSettings(k settingsKey) *settings {
 		policy: k.policy, budget: transport.BudgetFor(k.base, k.origin),
 		logger: k.logger, debug: k.debug, hooks: k.hooks, store: k.store,
 	}
-}
-
-// forgetSettings drops k's entry once its settings are gone, unless new
-// ones took its place.
-func forgetSettings(k settingsKey) {
-	registry.Lock()
-	defer registry.Unlock()
-	if registry.m[k].Value() == nil {
-		delete(registry.m, k)
-	}
-}
-
-// comparable reports whether v, an interface value, can be part of a map
-// key: nil, or a value of a comparable type.
-func comparable(v any) bool {
-	return v == nil || reflect.TypeOf(v).Comparable()
 }
 
 // discard is the logger of a Config without one, shared by every cache.
