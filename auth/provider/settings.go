@@ -18,6 +18,18 @@ import (
 // settings value instead of each holding a copy: it is what keeps an idle
 // tenant small.
 type settings struct {
+	settingsKey
+	budget *transport.Budget // the vendor origin's, shared
+
+	// storeDownUntil is when the store may be tried again after it failed
+	// (unix nanoseconds): shared, so that a store that is down costs one
+	// timeout for every account that uses it, not one each.
+	storeDownUntil atomic.Int64
+}
+
+// settingsKey is the part of settings taken from the Config: caches whose
+// keys are equal share one settings value, and the rest is made from it.
+type settingsKey struct {
 	name     string
 	endpoint string // canonical, as Endpoint returns it
 	target   string // the endpoint as configured: where a backend sends
@@ -29,28 +41,10 @@ type settings struct {
 	loginTimeout  time.Duration
 	ttl           time.Duration
 	policy        transport.Policy
-	budget        *transport.Budget // the vendor origin's, shared
-	logger        *slog.Logger      // never nil
-	debug         *slog.Logger      // Config.Logger for the transport's debug lines; may be nil
+	logger        *slog.Logger // never nil
+	debug         *slog.Logger // Config.Logger for the transport's debug lines; may be nil
 	hooks         *auth.Hooks
 	store         auth.SessionStore
-
-	// storeDownUntil is when the store may be tried again after it failed
-	// (unix nanoseconds): shared, so that a store that is down costs one
-	// timeout for every account that uses it, not one each.
-	storeDownUntil atomic.Int64
-}
-
-// settingsKey is what makes two caches' settings the same.
-type settingsKey struct {
-	name, endpoint, target, origin   string
-	base                             http.RoundTripper
-	client                           *http.Client
-	clientTimeout, loginTimeout, ttl time.Duration
-	policy                           transport.Policy
-	logger, debug                    *slog.Logger
-	hooks                            *auth.Hooks
-	store                            auth.SessionStore
 }
 
 // registry holds the settings in use, weakly: settings live as long as a
@@ -94,12 +88,7 @@ func settingsFor(name string, cfg auth.Config, endpoint *url.URL) *settings {
 }
 
 func newSettings(k settingsKey) *settings {
-	return &settings{
-		name: k.name, endpoint: k.endpoint, target: k.target, origin: k.origin,
-		base: k.base, client: k.client, clientTimeout: k.clientTimeout, loginTimeout: k.loginTimeout, ttl: k.ttl,
-		policy: k.policy, budget: transport.BudgetFor(k.base, k.origin),
-		logger: k.logger, debug: k.debug, hooks: k.hooks, store: k.store,
-	}
+	return &settings{settingsKey: k, budget: transport.BudgetFor(k.base, k.origin)}
 }
 
 // discard is the logger of a Config without one, shared by every cache.
