@@ -91,5 +91,16 @@ func newSettings(k settingsKey) *settings {
 	return &settings{settingsKey: k, budget: transport.BudgetFor(k.base, k.origin)}
 }
 
+// sendsThroughBase reports whether rt, the Transport of client, is the
+// settings' base, so that what client sends spends the settings' budget.
+// A Transport of a func type cannot be compared: it is known by the client
+// it came from.
+func (s *settings) sendsThroughBase(client *http.Client, rt http.RoundTripper) bool {
+	if transport.Comparable(rt) {
+		return rt == s.base // unequal, not a panic, when s.base cannot be compared
+	}
+	return client == s.client && !transport.Comparable(s.base)
+}
+
 // discard is the logger of a Config without one, shared by every cache.
 var discard = slog.New(slog.DiscardHandler)
