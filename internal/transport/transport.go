@@ -160,10 +160,7 @@ func (t *Transport) judge(ctx context.Context, resp *http.Response, err error, r
 	}
 	// The server said when to come back: sooner is no use, and later than
 	// the policy or the caller's deadline allows means not at all.
-	if ra > p.MaxDelay {
-		return -1, false
-	}
-	if deadline, ok := ctx.Deadline(); ok && t.now().Add(ra).After(deadline) {
+	if p.TooLong(ctx, ra, t.now()) {
 		return -1, false
 	}
 	return ra, true
