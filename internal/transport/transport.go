@@ -105,10 +105,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 			return resp, err
 		}
+		// judge wants a retry, so an error here came before anything was
+		// sent or the request is safe to repeat: no ErrMaybeSent to add.
 		if try >= p.MaxAttempts || !replayable(req) {
-			if err != nil && !repeatable && sent.maybeSent() {
-				err = errors.Join(ErrMaybeSent, err)
-			}
 			return resp, err
 		}
 		cost := int64(RetryCost)
