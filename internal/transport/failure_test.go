@@ -56,7 +56,7 @@ func TestDescribeQuotesNothing(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			url := rawServer(t, answer) + "/api?SessionId=" + echoed
-			client := &http.Client{Transport: transport.New(newBase(t), transport.Policy{MaxAttempts: 1}, nil)}
+			client := &http.Client{Transport: &transport.Transport{Base: newBase(t), Policy: transport.Policy{MaxAttempts: 1}}}
 			resp, err := client.Get(url)
 			if resp != nil {
 				resp.Body.Close()

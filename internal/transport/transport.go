@@ -56,11 +56,6 @@ type Transport struct {
 	Random func(n int64) int64
 }
 
-// New returns a Transport over base with policy p and a budget of its own.
-func New(base http.RoundTripper, p Policy, logger *slog.Logger) *Transport {
-	return &Transport{Base: base, Policy: p.WithDefaults(), Budget: NewBudget(), Logger: logger}
-}
-
 // RoundTrip sends req, retrying as the Transport's doc says.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	base := t.base()
