@@ -311,7 +311,7 @@ func (c *Cache) HTTPClient(base *http.Client) *http.Client {
 		hc = *base
 	}
 	rt, budget := c.base, c.budget
-	if hc.Transport != nil && hc.Transport != c.base {
+	if hc.Transport != nil && !c.sendsThroughBase(base, hc.Transport) {
 		rt, budget = hc.Transport, transport.BudgetFor(hc.Transport, c.origin)
 	}
 	hc.Transport = &transport.Transport{Base: rt, Policy: c.policy, Budget: budget, Logger: c.debug,

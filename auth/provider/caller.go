@@ -101,14 +101,8 @@ func (k *Cache) retryAfter(ctx context.Context, resp *http.Response) time.Durati
 	if resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusServiceUnavailable {
 		return 0
 	}
-	ra, ok := transport.RetryAfter(resp.Header, time.Now())
-	if !ok {
-		return 0
-	}
-	if ra > k.policy.MaxDelay {
-		return ra
-	}
-	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < ra {
+	now := time.Now()
+	if ra, ok := transport.RetryAfter(resp.Header, now); ok && k.policy.TooLong(ctx, ra, now) {
 		return ra
 	}
 	return 0

@@ -15,8 +15,9 @@ import (
 // does not parse, is not absolute http or https, carries user info, a query
 // or a fragment, and plain http to a host that is not loopback unless
 // AllowInsecureHTTP is set; and negative retry and TTL settings. Its errors
-// are plain errors that say what to change; a provider's New returns them
-// with its name in front.
+// are plain errors that say what to change, quoting no more of the URL
+// than its scheme, host and path; a provider's New returns them with its
+// name in front.
 func Endpoint(cfg auth.Config, fallback string) (*url.URL, error) {
 	if err := checkNumbers(cfg); err != nil {
 		return nil, err
@@ -35,17 +36,25 @@ func Endpoint(cfg auth.Config, fallback string) (*url.URL, error) {
 	}
 	switch {
 	case u.Scheme != "http" && u.Scheme != "https":
-		return nil, fmt.Errorf("Config.Endpoint %q: scheme must be https (or http to loopback)", u.Redacted())
+		return nil, fmt.Errorf("Config.Endpoint %q: scheme must be https (or http to loopback)", quoted(u))
 	case u.Host == "" || u.Hostname() == "":
-		return nil, fmt.Errorf("Config.Endpoint %q has no host", u.Redacted())
+		return nil, fmt.Errorf("Config.Endpoint %q has no host", quoted(u))
 	case u.User != nil:
-		return nil, fmt.Errorf("Config.Endpoint %q carries user info; put credentials in Config.Credentials", u.Redacted())
+		return nil, fmt.Errorf("Config.Endpoint %q carries user info; put credentials in Config.Credentials", quoted(u))
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
-		return nil, fmt.Errorf("Config.Endpoint %q must not have a query or fragment", u.Redacted())
+		return nil, fmt.Errorf("Config.Endpoint %q must not have a query or fragment", quoted(u))
 	case u.Scheme == "http" && !cfg.AllowInsecureHTTP && !IsLoopback(u.Hostname()):
-		return nil, fmt.Errorf("Config.Endpoint %q is plain http to a host that is not loopback: use https, or set AllowInsecureHTTP", u.Redacted())
+		return nil, fmt.Errorf("Config.Endpoint %q is plain http to a host that is not loopback: use https, or set AllowInsecureHTTP", quoted(u))
 	}
 	return u, nil
+}
+
+// quoted returns u as an error quotes it: scheme, host and path only. A
+// query, a fragment, user info (a token as user name, too) or an opaque
+// part may carry a credential, and url.URL.Redacted keeps all but the
+// password.
+func quoted(u *url.URL) string {
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath}).String()
 }
 
 func checkNumbers(cfg auth.Config) error {

@@ -54,6 +54,33 @@ func TestEndpointNeverEchoesUserInfo(t *testing.T) {
 	}
 }
 
+// An endpoint's refusal quotes its scheme, host and path only: a query,
+// a fragment, user info or an opaque part may carry a credential, whatever
+// else is wrong with the URL.
+func TestEndpointErrorsQuoteNoCredential(t *testing.T) {
+	for i, endpoint := range []string{
+		"https://pbx.example/api?SessionId=s3cr3t",
+		"https://pbx.example/api?#s3cr3t",
+		"https://pbx.example/api#s3cr3t",
+		"ftp://pbx.example/api?key=s3cr3t",
+		"ftp://user:s3cr3t@pbx.example/api",
+		"https://s3cr3t@pbx.example/api",
+		"https://s3cr3t:@pbx.example/api",
+		"https:///api?key=s3cr3t",
+		"https:s3cr3t",
+		"mailto:s3cr3t@pbx.example",
+		"http://pbx.example/api?key=s3cr3t",
+	} {
+		_, err := provider.Endpoint(auth.Config{Endpoint: endpoint}, "")
+		if assert.Error(t, err, "endpoint #%d", i) {
+			assert.False(t, strings.Contains(err.Error(), "s3cr3t"), "the error for endpoint #%d quotes its secret", i)
+		}
+	}
+	_, err := provider.Endpoint(auth.Config{Endpoint: "ftp://pbx.example/api?key=s3cr3t"}, "")
+	const want = `Config.Endpoint "ftp://pbx.example/api": scheme must be https (or http to loopback)`
+	assert.True(t, err != nil && err.Error() == want, "the error still names the endpoint; want %s", want) // not printed: it may quote the secret
+}
+
 func TestEndpointRefusesNegativeNumbers(t *testing.T) {
 	for _, cfg := range []auth.Config{
 		{Retry: auth.RetryPolicy{MaxAttempts: -1}},

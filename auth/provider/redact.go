@@ -38,9 +38,9 @@ func Clean(text string, secrets ...auth.Secret) string {
 // Redact returns s with every non-empty secret replaced by auth.Redacted in
 // every form a server might echo it: as it is, with its white space
 // folded, URL- and form-escaped (either case of hex), JSON-escaped (with
-// and without HTML escaping, with "\/" and with non-ASCII as \u escapes),
-// XML- and HTML-escaped (numeric and named entities), and base64 (standard
-// and URL alphabets, padded or not).
+// and without HTML escaping, with "\/", with non-ASCII as \u escapes, and
+// with both, as PHP writes it), XML- and HTML-escaped (numeric and named
+// entities), and base64 (standard and URL alphabets, padded or not).
 func Redact(s string, secrets ...auth.Secret) string {
 	for _, secret := range secrets {
 		if secret == "" {
@@ -81,10 +81,11 @@ func forms(v string) []string {
 	add(jsonEscape(v, true))
 	add(jsonEscape(v, false))
 	add(strings.ReplaceAll(jsonEscape(v, false), "/", `\/`))
-	add(jsonASCII(v))
-	add(html.EscapeString(v)) // &#34; &#39;
-	add(xmlEscape(v))         // &#34; &#39; &#xA; …
-	add(namedEntities(v))     // &quot; &apos;
+	add(jsonASCII(v))                                // Python's json.dumps
+	add(strings.ReplaceAll(jsonASCII(v), "/", `\/`)) // PHP's json_encode
+	add(html.EscapeString(v))                        // &#34; &#39;
+	add(xmlEscape(v))                                // &#34; &#39; &#xA; …
+	add(namedEntities(v))                            // &quot; &apos;
 	add(strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(v))
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
 		add(enc.EncodeToString([]byte(v)))
@@ -127,7 +128,8 @@ func jsonEscape(v string, escapeHTML bool) string {
 }
 
 // jsonASCII returns v JSON-escaped with every non-ASCII rune as a \u
-// escape in lower-case hex, as PHP's json_encode writes it.
+// escape in lower-case hex, as Python's json.dumps writes it by default
+// (PHP's json_encode also writes "/" as "\/").
 func jsonASCII(v string) string {
 	var b strings.Builder
 	for _, r := range jsonEscape(v, false) {

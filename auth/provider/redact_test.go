@@ -4,10 +4,14 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"html"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -25,8 +29,11 @@ var encodings = map[string]func(string) string{
 	"json":         func(s string) string { b, _ := json.Marshal(s); return string(b[1 : len(b)-1]) },
 	"json no html": jsonNoHTML,
 	"json slashes": func(s string) string { return strings.ReplaceAll(jsonNoHTML(s), "/", `\/`) },
-	"xml":          func(s string) string { var b strings.Builder; _ = xml.EscapeText(&b, []byte(s)); return b.String() },
-	"html":         html.EscapeString,
+	// Python's json.dumps, and PHP's json_encode, both by default.
+	"json ascii": jsonASCII,
+	"php":        func(s string) string { return strings.ReplaceAll(jsonASCII(s), "/", `\/`) },
+	"xml":        func(s string) string { var b strings.Builder; _ = xml.EscapeText(&b, []byte(s)); return b.String() },
+	"html":       html.EscapeString,
 	"html named": func(s string) string {
 		return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&apos;").Replace(s)
 	},
@@ -45,6 +52,22 @@ func jsonNoHTML(s string) string {
 	return out[1 : len(out)-1]
 }
 
+// jsonASCII is JSON with every non-ASCII character written as \u escapes
+// (UTF-16, lower-case hex).
+func jsonASCII(s string) string {
+	var b strings.Builder
+	for _, r := range jsonNoHTML(s) {
+		if r < utf8.RuneSelf {
+			b.WriteRune(r)
+			continue
+		}
+		for _, u := range utf16.Encode([]rune{r}) {
+			fmt.Fprintf(&b, `\u%04x`, u)
+		}
+	}
+	return b.String()
+}
+
 func lowerEscapes(s string) string {
 	b := []byte(s)
 	for i := 0; i+2 < len(b); i++ {
@@ -58,6 +81,7 @@ func lowerEscapes(s string) string {
 func TestRedact(t *testing.T) {
 	assert.Equal(t, "bad password [REDACTED] for [REDACTED]",
 		provider.Redact("bad password pw1 for sid9", "pw1", "", "sid9"))
+	assert.True(t, provider.Contains(`{"error":"bad password p\/\u00e9"}`, "p/é"), "PHP's json_encode form")
 	for i, secret := range []string{`p<a>ss "w&rd"/ é`, "correct horse battery staple", "Zm9v+/=", "line\nbreak\ttab", "日本語パス"} {
 		for name, enc := range encodings {
 			form := enc(secret)
@@ -88,6 +112,7 @@ func FuzzRedact(f *testing.F) {
 	for name := range encodings {
 		names = append(names, name)
 	}
+	slices.Sort(names) // which names the same encoding in every run
 	f.Add("pw", "x", "y", uint8(0))
 	f.Add(`p<a>ss "w&rd"`, "msg: ", "!", uint8(3))
 	f.Add("D]x", "", "x", uint8(0))

@@ -4,12 +4,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"reflect"
-	"runtime"
-	"sync"
 	"sync/atomic"
 	"time"
-	"weak"
 
 	"github.com/pbxauth/pbxauth/auth"
 	"github.com/pbxauth/pbxauth/internal/transport"
@@ -22,6 +18,18 @@ import (
 // settings value instead of each holding a copy: it is what keeps an idle
 // tenant small.
 type settings struct {
+	settingsKey
+	budget *transport.Budget // the vendor origin's, shared
+
+	// storeDownUntil is when the store may be tried again after it failed
+	// (unix nanoseconds): shared, so that a store that is down costs one
+	// timeout for every account that uses it, not one each.
+	storeDownUntil atomic.Int64
+}
+
+// settingsKey is the part of settings taken from the Config: caches whose
+// keys are equal share one settings value, and the rest is made from it.
+type settingsKey struct {
 	name     string
 	endpoint string // canonical, as Endpoint returns it
 	target   string // the endpoint as configured: where a backend sends
@@ -33,36 +41,15 @@ type settings struct {
 	loginTimeout  time.Duration
 	ttl           time.Duration
 	policy        transport.Policy
-	budget        *transport.Budget // the vendor origin's, shared
-	logger        *slog.Logger      // never nil
-	debug         *slog.Logger      // Config.Logger for the transport's debug lines; may be nil
+	logger        *slog.Logger // never nil
+	debug         *slog.Logger // Config.Logger for the transport's debug lines; may be nil
 	hooks         *auth.Hooks
 	store         auth.SessionStore
-
-	// storeDownUntil is when the store may be tried again after it failed
-	// (unix nanoseconds): shared, so that a store that is down costs one
-	// timeout for every account that uses it, not one each.
-	storeDownUntil atomic.Int64
-}
-
-// settingsKey is what makes two caches' settings the same.
-type settingsKey struct {
-	name, endpoint, target, origin   string
-	base                             http.RoundTripper
-	client                           *http.Client
-	clientTimeout, loginTimeout, ttl time.Duration
-	policy                           transport.Policy
-	logger, debug                    *slog.Logger
-	hooks                            *auth.Hooks
-	store                            auth.SessionStore
 }
 
 // registry holds the settings in use, weakly: settings live as long as a
 // cache uses them.
-var registry = struct {
-	sync.Mutex
-	m map[settingsKey]weak.Pointer[settings]
-}{m: make(map[settingsKey]weak.Pointer[settings])}
+var registry transport.Registry[settingsKey, settings]
 
 // settingsFor returns the settings of a cache of provider name made from
 // cfg at endpoint: the same value for every cache made alike.
@@ -94,43 +81,25 @@ func settingsFor(name string, cfg auth.Config, endpoint *url.URL) *settings {
 			k.base = hc.Transport
 		}
 	}
-	if !comparable(k.base) || !comparable(k.store) {
+	if !transport.Comparable(k.base) || !transport.Comparable(k.store) {
 		return newSettings(k) // cannot be a map key: not shared
 	}
-	registry.Lock()
-	defer registry.Unlock()
-	if s := registry.m[k].Value(); s != nil {
-		return s
-	}
-	s := newSettings(k)
-	registry.m[k] = weak.Make(s)
-	runtime.AddCleanup(s, forgetSettings, k)
-	return s
+	return registry.Get(k, newSettings)
 }
 
 func newSettings(k settingsKey) *settings {
-	return &settings{
-		name: k.name, endpoint: k.endpoint, target: k.target, origin: k.origin,
-		base: k.base, client: k.client, clientTimeout: k.clientTimeout, loginTimeout: k.loginTimeout, ttl: k.ttl,
-		policy: k.policy, budget: transport.BudgetFor(k.base, k.origin),
-		logger: k.logger, debug: k.debug, hooks: k.hooks, store: k.store,
-	}
+	return &settings{settingsKey: k, budget: transport.BudgetFor(k.base, k.origin)}
 }
 
-// forgetSettings drops k's entry once its settings are gone, unless new
-// ones took its place.
-func forgetSettings(k settingsKey) {
-	registry.Lock()
-	defer registry.Unlock()
-	if registry.m[k].Value() == nil {
-		delete(registry.m, k)
+// sendsThroughBase reports whether rt, the Transport of client, is the
+// settings' base, so that what client sends spends the settings' budget.
+// A Transport of a func type cannot be compared: it is known by the client
+// it came from.
+func (s *settings) sendsThroughBase(client *http.Client, rt http.RoundTripper) bool {
+	if transport.Comparable(rt) {
+		return rt == s.base // unequal, not a panic, when s.base cannot be compared
 	}
-}
-
-// comparable reports whether v, an interface value, can be part of a map
-// key: nil, or a value of a comparable type.
-func comparable(v any) bool {
-	return v == nil || reflect.TypeOf(v).Comparable()
+	return client == s.client && !transport.Comparable(s.base)
 }
 
 // discard is the logger of a Config without one, shared by every cache.

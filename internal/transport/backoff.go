@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"net/http"
@@ -35,6 +36,18 @@ func (p Policy) WithDefaults() Policy {
 		p.MaxDelay = DefaultMaxDelay
 	}
 	return p
+}
+
+// TooLong reports whether a Retry-After of ra, read at now, asks for a
+// longer wait than p allows (MaxDelay, its default when zero) or than is
+// left before ctx's deadline. A [Transport] does not retry such an
+// answer; its caller reports the wait instead, for a later try.
+func (p Policy) TooLong(ctx context.Context, ra time.Duration, now time.Time) bool {
+	if ra > p.WithDefaults().MaxDelay {
+		return true
+	}
+	deadline, ok := ctx.Deadline()
+	return ok && now.Add(ra).After(deadline)
 }
 
 // backoff returns the wait before retry number retry (1 for the first

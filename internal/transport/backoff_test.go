@@ -123,6 +123,20 @@ func TestRetryAfterHeader(t *testing.T) {
 	}
 }
 
+func TestPolicyTooLong(t *testing.T) {
+	now := time.Date(2015, time.October, 21, 7, 28, 0, 0, time.UTC)
+	p := Policy{MaxDelay: 5 * time.Second}
+	ctx := context.Background()
+	assert.False(t, p.TooLong(ctx, 5*time.Second, now), "MaxDelay itself is allowed")
+	assert.True(t, p.TooLong(ctx, 6*time.Second, now), "over MaxDelay")
+	assert.True(t, Policy{}.TooLong(ctx, DefaultMaxDelay+time.Second, now), "a zero MaxDelay is the default")
+	assert.False(t, Policy{}.TooLong(ctx, DefaultMaxDelay, now))
+	ctx, cancel := context.WithDeadline(ctx, now.Add(3*time.Second))
+	defer cancel()
+	assert.False(t, p.TooLong(ctx, 3*time.Second, now), "up to the deadline")
+	assert.True(t, p.TooLong(ctx, 4*time.Second, now), "past the deadline")
+}
+
 func TestRetryableStatus(t *testing.T) {
 	for code := 100; code < 600; code++ {
 		assert.Equal(t, code == 429 || code == 503, declined(code), "%d: the server declined to act", code)

@@ -22,7 +22,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 	}{
 		{"bare", func(base *http.Transport) http.RoundTripper { return base }},
 		{"retrying", func(base *http.Transport) http.RoundTripper {
-			return transport.New(base, transport.Policy{}, nil)
+			return &transport.Transport{Base: base, Budget: transport.NewBudget()}
 		}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {

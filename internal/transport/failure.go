@@ -59,10 +59,8 @@ func Describe(err error, host string) *Failure {
 		return f
 	}
 	if Untrusted(err) {
-		f.Sentinel, f.Text = sentinel.ErrProtocol, untrustedText(err, host)
-		if cause := certificateCause(err); cause != nil {
-			f.cause = cause
-		}
+		f.Sentinel, f.cause = sentinel.ErrProtocol, certificateCause(err)
+		f.Text = untrustedText(err, f.cause, host)
 		return f
 	}
 	f.Text = unavailableText(err, host)
@@ -72,23 +70,22 @@ func Describe(err error, host string) *Failure {
 	return f
 }
 
-// untrustedText names the TLS problem and the host.
-func untrustedText(err error, host string) string {
-	var (
-		unknownCA  x509.UnknownAuthorityError
-		hostErr    x509.HostnameError
-		invalidErr x509.CertificateInvalidError
-		recordErr  tls.RecordHeaderError
-	)
-	switch {
-	case errors.As(err, &recordErr), plainAnswer(err):
+// untrustedText names the TLS problem and the host. cause is err's
+// certificate error, from certificateCause.
+func untrustedText(err, cause error, host string) string {
+	var recordErr tls.RecordHeaderError
+	if errors.As(err, &recordErr) || plainAnswer(err) {
 		return host + " did not answer with TLS (is the endpoint http rather than https?)"
-	case errors.As(err, &unknownCA):
+	}
+	switch c := cause.(type) {
+	case x509.UnknownAuthorityError:
 		return "the TLS certificate of " + host + " is signed by an unknown authority"
-	case errors.As(err, &hostErr):
+	case x509.HostnameError:
 		return "the TLS certificate presented by " + host + " is not valid for that name"
-	case errors.As(err, &invalidErr) && invalidErr.Reason == x509.Expired:
-		return "the TLS certificate of " + host + " has expired or is not yet valid"
+	case x509.CertificateInvalidError:
+		if c.Reason == x509.Expired {
+			return "the TLS certificate of " + host + " has expired or is not yet valid"
+		}
 	}
 	return "the TLS certificate of " + host + " is not trusted"
 }

@@ -2,6 +2,7 @@ package transport_test
 
 import (
 	"bufio"
+	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -54,7 +56,7 @@ func TestDescribeQuotesNothing(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			url := rawServer(t, answer) + "/api?SessionId=" + echoed
-			client := &http.Client{Transport: transport.New(newBase(t), transport.Policy{MaxAttempts: 1}, nil)}
+			client := &http.Client{Transport: &transport.Transport{Base: newBase(t), Policy: transport.Policy{MaxAttempts: 1}}}
 			resp, err := client.Get(url)
 			if resp != nil {
 				resp.Body.Close()
@@ -90,6 +92,30 @@ func TestDescribeUntrustedPeers(t *testing.T) {
 	f = transport.Describe(err, "pbx.example.com")
 	assert.Equal(t, "pbx.example.com did not answer with TLS (is the endpoint http rather than https?)", f.Text)
 	assert.ErrorIs(t, f, sentinel.ErrProtocol)
+}
+
+// Each certificate problem is named, wrapped as net/http wraps it, and
+// stays inspectable with errors.As.
+func TestDescribeCertificateProblems(t *testing.T) {
+	wrap := func(err error) error {
+		return &url.Error{Op: "Get", URL: "https://pbx.example.com/", Err: &tls.CertificateVerificationError{Err: err}}
+	}
+	for _, tc := range []struct {
+		err   error
+		text  string
+		cause bool
+	}{
+		{wrap(x509.UnknownAuthorityError{}), "the TLS certificate of h is signed by an unknown authority", true},
+		{wrap(x509.HostnameError{Certificate: &x509.Certificate{}, Host: "h"}), "the TLS certificate presented by h is not valid for that name", true},
+		{wrap(x509.CertificateInvalidError{Reason: x509.Expired}), "the TLS certificate of h has expired or is not yet valid", true},
+		{wrap(x509.CertificateInvalidError{Reason: x509.NotAuthorizedToSign}), "the TLS certificate of h is not trusted", true},
+		{wrap(errors.New("a verifier of the caller's own refused it")), "the TLS certificate of h is not trusted", false},
+	} {
+		f := transport.Describe(tc.err, "h")
+		assert.Equal(t, tc.text, f.Text)
+		assert.ErrorIs(t, f, sentinel.ErrProtocol)
+		assert.Equal(t, tc.cause, len(f.Unwrap()) == 2, "%s: the x509 error is kept", tc.text)
+	}
 }
 
 func TestDescribeKinds(t *testing.T) {

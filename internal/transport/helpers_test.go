@@ -105,7 +105,7 @@ func newBase(t testing.TB) *http.Transport {
 // whose clock is fixedNow.
 func newTransport(base http.RoundTripper, p transport.Policy) (*transport.Transport, *sleeps) {
 	s := &sleeps{}
-	tr := transport.New(base, p, nil)
+	tr := &transport.Transport{Base: base, Policy: p.WithDefaults(), Budget: transport.NewBudget()}
 	tr.Sleep = s.Sleep
 	tr.Random = randomMax
 	tr.Now = func() time.Time { return fixedNow }

@@ -56,11 +56,6 @@ type Transport struct {
 	Random func(n int64) int64
 }
 
-// New returns a Transport over base with policy p and a budget of its own.
-func New(base http.RoundTripper, p Policy, logger *slog.Logger) *Transport {
-	return &Transport{Base: base, Policy: p.WithDefaults(), Budget: NewBudget(), Logger: logger}
-}
-
 // RoundTrip sends req, retrying as the Transport's doc says.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	base := t.base()
@@ -105,10 +100,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 			return resp, err
 		}
+		// judge wants a retry, so an error here came before anything was
+		// sent or the request is safe to repeat: no ErrMaybeSent to add.
 		if try >= p.MaxAttempts || !replayable(req) {
-			if err != nil && !repeatable && sent.maybeSent() {
-				err = errors.Join(ErrMaybeSent, err)
-			}
 			return resp, err
 		}
 		cost := int64(RetryCost)
@@ -160,10 +154,7 @@ func (t *Transport) judge(ctx context.Context, resp *http.Response, err error, r
 	}
 	// The server said when to come back: sooner is no use, and later than
 	// the policy or the caller's deadline allows means not at all.
-	if ra > p.MaxDelay {
-		return -1, false
-	}
-	if deadline, ok := ctx.Deadline(); ok && t.now().Add(ra).After(deadline) {
+	if p.TooLong(ctx, ra, t.now()) {
 		return -1, false
 	}
 	return ra, true

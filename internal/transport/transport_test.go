@@ -115,7 +115,7 @@ func TestMaxAttempts(t *testing.T) {
 	}
 }
 
-// A zero Transport (no New) uses the policy's defaults and no budget.
+// A zero Transport uses the policy's defaults and no budget.
 func TestZeroPolicyUsesDefaults(t *testing.T) {
 	srv := newServer(t, always(http.StatusBadGateway))
 	s := &sleeps{}
@@ -128,19 +128,10 @@ func TestZeroPolicyUsesDefaults(t *testing.T) {
 	assert.Equal(t, []time.Duration{100 * ms, 200 * ms, 400 * ms}, s.Waits())
 }
 
-func TestNew(t *testing.T) {
-	tr := transport.New(nil, transport.Policy{}, nil)
-	assert.Equal(t, transport.Policy{MaxAttempts: 4, BaseDelay: 100 * ms, MaxDelay: 5 * time.Second}, tr.Policy)
-	require.NotNil(t, tr.Budget)
-	assert.EqualValues(t, transport.BudgetCapacity, tr.Budget.Tokens())
-	assert.NotSame(t, tr.Budget, transport.New(nil, transport.Policy{}, nil).Budget, "each Transport gets a budget of its own")
-
-	p := transport.Policy{MaxAttempts: 2, BaseDelay: ms, MaxDelay: 3 * ms}
-	assert.Equal(t, p, transport.New(nil, p, nil).Policy)
-
-	// Base nil means http.DefaultTransport.
+// Base nil means DefaultBase.
+func TestNilBaseIsDefaultBase(t *testing.T) {
 	srv := newServer(t, statuses())
-	resp, err := tr.RoundTrip(newRequest(t, http.MethodGet, srv.URL, nil))
+	resp, err := (&transport.Transport{}).RoundTrip(newRequest(t, http.MethodGet, srv.URL, nil))
 	require.NoError(t, err)
 	assert.Equal(t, "ok", readBody(t, resp))
 }
@@ -351,7 +342,7 @@ func TestWaitEndsWithContext(t *testing.T) {
 				}
 				w.WriteHeader(http.StatusServiceUnavailable)
 			})
-			tr := transport.New(newBase(t), transport.Policy{BaseDelay: long, MaxDelay: long}, nil)
+			tr := &transport.Transport{Base: newBase(t), Policy: transport.Policy{BaseDelay: long, MaxDelay: long}, Budget: transport.NewBudget()}
 			tr.Random = randomMax
 			var waited time.Duration
 			sleeping := make(chan struct{})
@@ -744,12 +735,12 @@ func (c *idleCloser) CloseIdleConnections() { c.closed++ }
 
 func TestCloseIdleConnections(t *testing.T) {
 	base := &idleCloser{}
-	tr := transport.New(base, transport.Policy{}, nil)
+	tr := &transport.Transport{Base: base}
 	tr.CloseIdleConnections()
 	assert.Equal(t, 1, base.closed)
 
 	// A base without the method is fine too; and http.Client finds it.
-	transport.New(roundTripFunc(nil), transport.Policy{}, nil).CloseIdleConnections()
+	(&transport.Transport{Base: roundTripFunc(nil)}).CloseIdleConnections()
 	(&http.Client{Transport: tr}).CloseIdleConnections()
 	assert.Equal(t, 2, base.closed)
 }
@@ -761,7 +752,7 @@ func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { retu
 // With Sleep nil the real SleepContext waits; a zero wait returns at once.
 func TestRealSleep(t *testing.T) {
 	srv := newServer(t, statuses(http.StatusServiceUnavailable))
-	tr := transport.New(newBase(t), transport.Policy{BaseDelay: ms, MaxDelay: ms}, nil)
+	tr := &transport.Transport{Base: newBase(t), Policy: transport.Policy{BaseDelay: ms, MaxDelay: ms}, Budget: transport.NewBudget()}
 	tr.Random = randomMax
 
 	resp, err := tr.RoundTrip(newRequest(t, http.MethodGet, srv.URL, nil))
