@@ -39,9 +39,6 @@ func Drain(body io.ReadCloser) {
 	_ = body.Close()
 }
 
-// drain is [Drain], under the name this package's own code calls it by.
-func drain(body io.ReadCloser) { Drain(body) }
-
 // drainLimit bounds what Drain reads: past this, closing the connection is
 // cheaper than reading on.
 const drainLimit = 64 << 10

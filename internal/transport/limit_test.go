@@ -70,17 +70,17 @@ type iotestErr struct{ err error }
 func (e iotestErr) Read([]byte) (int, error) { return 0, e.err }
 
 func TestDrain(t *testing.T) {
-	drain(nil) // no panic
+	Drain(nil) // no panic
 
 	small := &trackedCloser{Reader: strings.NewReader("abc")}
-	drain(small)
+	Drain(small)
 	assert.True(t, small.closed)
 	n, _ := small.Read(make([]byte, 1))
 	assert.Zero(t, n, "read to the end")
 
 	// An endless body is read up to a bound, then closed.
 	body := &endless{}
-	drain(body)
+	Drain(body)
 	assert.True(t, body.closed)
 	assert.GreaterOrEqual(t, body.read, int64(drainLimit))
 	assert.Less(t, body.read, int64(drainLimit)+64<<10)

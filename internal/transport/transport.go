@@ -84,7 +84,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		resp, err := base.RoundTrip(r)
 		if ctx.Err() != nil {
 			if resp != nil {
-				drain(resp.Body)
+				Drain(resp.Body)
 			}
 			return nil, ctx.Err()
 		}
@@ -123,7 +123,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			wait = asked
 		}
 		if resp != nil {
-			drain(resp.Body)
+			Drain(resp.Body)
 		}
 		t.logRetry(req, try, resp, err, wait)
 		if t.Observer != nil {
