@@ -3,6 +3,8 @@ package ipcortex
 import (
 	"bytes"
 	"encoding/json"
+
+	"github.com/pbxauth/pbxauth/auth/provider"
 )
 
 // keyMember returns the member that carries key in a JSON request body,
@@ -58,8 +60,8 @@ func plainObject(doc []byte) (open int, empty, ok bool) {
 	if !json.Valid(doc) {
 		return 0, false, false
 	}
-	open = firstNonSpace(doc)
-	if open < 0 || doc[open] != '{' {
+	open = provider.SkipSpace(doc)
+	if open == len(doc) || doc[open] != '{' {
 		return 0, false, false
 	}
 	depth := 0
@@ -85,7 +87,7 @@ func plainObject(doc []byte) (open int, empty, ok bool) {
 			i = end
 		}
 	}
-	next := firstNonSpace(doc[open+1:])
+	next := provider.SkipSpace(doc[open+1:])
 	return open, doc[open+1+next] == '}', true
 }
 

@@ -12,8 +12,9 @@ import (
 	"github.com/pbxauth/pbxauth/auth/provider"
 )
 
-// maxFormBody bounds the request body Authorize reads to add the session.
-const maxFormBody = 1 << 20
+// maxFormBody bounds the request body Authorize reads to add the session:
+// the bound on every body pbxauth reads.
+const maxFormBody = provider.MaxResponseSize
 
 // sessionParam is the parameter that carries the session on every OnSIP
 // request.
@@ -86,7 +87,8 @@ func setForm(req *http.Request, id string) error {
 	var raw []byte
 	if req.Body != nil && req.Body != http.NoBody {
 		var err error
-		raw, err = readForm(req.Body, req.ContentLength, maxFormBody, len("&"+sessionPair)+len(url.QueryEscape(id)))
+		// Room for the session, so that adding it needs no other buffer.
+		raw, _, err = provider.ReadStart(req.Body, req.ContentLength, maxFormBody, len("&"+sessionPair)+len(url.QueryEscape(id)), nil)
 		_ = req.Body.Close() // replaced below; the transport will not close it
 		switch {
 		case err != nil:

@@ -1,7 +1,6 @@
 package onsip
 
 import (
-	"io"
 	"net/url"
 	"strings"
 )
@@ -134,38 +133,6 @@ func formHasSuffix[T formText](s T, suffix string) bool {
 // says: it holds an escape or a '+' (a space).
 func escaped[T formText](s T) bool {
 	return index(s, '%') >= 0 || index(s, '+') >= 0
-}
-
-// readForm reads the body of a request for Authorize: all of it, or one
-// byte past limit. length (the request's ContentLength; negative when
-// unknown) sizes the buffer once, with room for extra bytes more, so that
-// the parameter added next needs no other.
-func readForm(r io.Reader, length int64, limit, extra int) ([]byte, error) {
-	size := 512
-	if length >= 0 && length <= int64(limit) {
-		size = int(length) + 1
-	}
-	buf := make([]byte, 0, size+extra)
-	for {
-		if len(buf) == cap(buf) {
-			if len(buf) > limit {
-				return buf, nil
-			}
-			grown := make([]byte, len(buf), min(2*cap(buf), limit+1+extra))
-			copy(grown, buf)
-			buf = grown
-		}
-		n, err := r.Read(buf[len(buf):min(cap(buf), limit+1)])
-		buf = buf[:len(buf)+n]
-		switch {
-		case err == io.EOF:
-			return buf, nil
-		case err != nil:
-			return buf, err
-		case len(buf) > limit:
-			return buf, nil
-		}
-	}
 }
 
 func isHex(c byte) bool {

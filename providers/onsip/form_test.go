@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/pbxauth/pbxauth/auth/provider"
 )
 
 // formCases are forms, and whether appendSessionForm takes them.
@@ -119,20 +121,22 @@ func TestReadOnlyActions(t *testing.T) {
 	}
 }
 
+// Authorize reads a form body with provider.ReadStart: all of it, or one
+// byte past the limit, into one buffer with room for the session.
 func TestReadForm(t *testing.T) {
 	const limit = 100
 	body := strings.Repeat("x", 60)
 	for _, length := range []int64{-1, 0, 1, 59, 60, 61, limit, limit + 1, 1 << 40} {
-		got, err := readForm(iotest.OneByteReader(strings.NewReader(body)), length, limit, 16)
+		got, _, err := provider.ReadStart(iotest.OneByteReader(strings.NewReader(body)), length, limit, 16, nil)
 		if err != nil || string(got) != body {
 			t.Errorf("length %d: %d bytes, error %v", length, len(got), err)
 		}
 	}
-	got, err := readForm(strings.NewReader(body+body), 120, limit, 16)
+	got, _, err := provider.ReadStart(strings.NewReader(body+body), 120, limit, 16, nil)
 	if err != nil || len(got) != limit+1 {
 		t.Errorf("a body over the limit: %d bytes read, error %v; want limit+1", len(got), err)
 	}
-	got, err = readForm(iotest.TimeoutReader(strings.NewReader(body)), 60, limit, 16)
+	got, _, err = provider.ReadStart(iotest.TimeoutReader(strings.NewReader(body)), 60, limit, 16, nil)
 	if err != iotest.ErrTimeout || len(got) != 60 {
 		t.Errorf("a failing body: %d bytes, error %v", len(got), err)
 	}
@@ -140,7 +144,7 @@ func TestReadForm(t *testing.T) {
 	// included: the other allocation is the test's reader.
 	const id = "0123456789"
 	if n := testing.AllocsPerRun(100, func() {
-		b, _ := readForm(strings.NewReader(body), 60, limit, len("&"+sessionPair+id))
+		b, _, _ := provider.ReadStart(strings.NewReader(body), 60, limit, len("&"+sessionPair+id), nil)
 		_, _ = appendSessionForm(b, id)
 	}); n != 2 {
 		t.Errorf("%v allocations, want 2", n)
@@ -214,7 +218,7 @@ func BenchmarkSessionForm(b *testing.B) {
 	b.Run("splice", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			body, _ := readForm(strings.NewReader(form), int64(len(form)), maxFormBody, len("&"+sessionPair)+len(id))
+			body, _, _ := provider.ReadStart(strings.NewReader(form), int64(len(form)), maxFormBody, len("&"+sessionPair)+len(id), nil)
 			if _, ok := appendSessionForm(body, id); !ok || !readOnlyRequest("", body) {
 				b.Fatal("not spliced")
 			}
