@@ -48,15 +48,18 @@ func Repeatable(req *http.Request) bool {
 }
 
 // MarkRepeatable marks req as safe to repeat the way [Repeatable] reads it,
-// without adding anything to what is sent. req must be the caller's own
-// copy: its Header is changed.
+// without adding anything to what is sent: an Idempotency-Key entry with
+// no value, which net/http reads as the same mark and does not write. A
+// request Repeatable already takes is left as it is. req must be the
+// caller's own copy, its Header too: that is changed.
 func MarkRepeatable(req *http.Request) {
+	if Repeatable(req) {
+		return
+	}
 	if req.Header == nil {
 		req.Header = make(http.Header, 1)
 	}
-	if _, ok := req.Header["Idempotency-Key"]; !ok {
-		req.Header["Idempotency-Key"] = nil
-	}
+	req.Header["Idempotency-Key"] = nil
 }
 
 // retryableError reports whether a failure with no answer is worth another
