@@ -61,8 +61,11 @@ func (a *Authenticator) Authorize(req *http.Request, s *auth.Session) error {
 
 // setQuery sets the SessionId parameter of req's query.
 func setQuery(req *http.Request, id string) error {
-	query, ok := querySession(req.URL.RawQuery, id)
-	if !ok {
+	scan := scanForm(req.URL.RawQuery)
+	var query string
+	if scan.plain {
+		query = querySession(req.URL.RawQuery, id)
+	} else {
 		var err error
 		if query, err = rewriteForm(req.URL.RawQuery, id); err != nil {
 			return requestError("the request's query is not URL-encoded")
@@ -71,7 +74,7 @@ func setQuery(req *http.Request, id string) error {
 	// A body of another type may name actions too: only a call without
 	// one is judged by its query alone.
 	noBody := req.Body == nil || req.Body == http.NoBody
-	if noBody && !provider.Repeatable(req) && readOnlyRequest(req.URL.RawQuery, "") {
+	if noBody && !provider.Repeatable(req) && readOnlyCall(scan, noForm) {
 		provider.MarkRepeatable(req)
 	}
 	u := *req.URL // the caller's URL stays as it was
@@ -96,10 +99,12 @@ func setForm(req *http.Request, id string) error {
 			return requestError("the request body is over 1 MiB")
 		}
 	}
-	// Before the body grows into raw's array: raw itself stays as read.
-	readOnly := !provider.Repeatable(req) && readOnlyRequest(req.URL.RawQuery, raw)
-	body, ok := appendSessionForm(raw, id)
-	if !ok {
+	scan := scanForm(raw)
+	readOnly := !provider.Repeatable(req) && readOnlyCall(scanForm(req.URL.RawQuery), scan)
+	var body []byte
+	if scan.plain {
+		body = appendSessionForm(raw, id)
+	} else {
 		form, err := rewriteForm(string(raw), id)
 		if err != nil {
 			return requestError("the request body is not a URL-encoded form")
