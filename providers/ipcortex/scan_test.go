@@ -135,7 +135,7 @@ func TestReadJSONIsReadObject(t *testing.T) {
 // for the key's member, which the splice then fills.
 func TestReadJSONOneBuffer(t *testing.T) {
 	const body = `{"filter":{"state":"up"},"limit":50}`
-	member, _ := keyMember("alice-api-key")
+	member := keyMember("alice-api-key")
 	for _, wrap := range []func(io.Reader) io.Reader{
 		func(r io.Reader) io.Reader { return r }, iotest.OneByteReader, iotest.DataErrReader,
 	} {

@@ -11,12 +11,9 @@ import (
 // `"auth":{"type":"auth","key":KEY}`, the key JSON-escaped as withKey
 // escapes it (no HTML escaping: the PBX gets the key as it is). It is made
 // once per authenticator and spliced into every body.
-func keyMember(key string) (string, bool) {
-	escaped, ok := encode(key)
-	if !ok {
-		return "", false
-	}
-	return `"auth":{"type":"auth","key":` + string(escaped) + `}`, true
+func keyMember(key string) string {
+	escaped, _ := encode(key) // a string always encodes
+	return `"auth":{"type":"auth","key":` + string(escaped) + `}`
 }
 
 // spliceKey returns doc, a JSON request body, with member (from keyMember)
