@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -94,7 +95,7 @@ func TestRefusedKeepsReadErrors(t *testing.T) {
 	a := mustNew(t, auth.Config{Endpoint: pbx, Credentials: auth.Credentials{APIKey: "k"}})
 	boom := errors.New("connection reset")
 	resp := &http.Response{StatusCode: http.StatusOK,
-		Body: io.NopCloser(io.MultiReader(strings.NewReader(`{"result":`), &failingReader{boom}))}
+		Body: io.NopCloser(io.MultiReader(strings.NewReader(`{"result":`), iotest.ErrReader(boom)))}
 	assert.False(t, a.Refused(resp))
 	got, err := io.ReadAll(resp.Body)
 	assert.ErrorIs(t, err, boom)
@@ -123,7 +124,3 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	c.n += n
 	return n, err
 }
-
-type failingReader struct{ err error }
-
-func (f *failingReader) Read([]byte) (int, error) { return 0, f.err }

@@ -178,7 +178,7 @@ func TestRefusedKeepsReadErrors(t *testing.T) {
 	require.NoError(t, err)
 	boom := errors.New("connection reset")
 	resp := &http.Response{StatusCode: http.StatusOK, Header: http.Header{}, ContentLength: 4000,
-		Body: io.NopCloser(io.MultiReader(strings.NewReader(sessionRefused[:100]), &failingReader{boom}))}
+		Body: io.NopCloser(io.MultiReader(strings.NewReader(sessionRefused[:100]), iotest.ErrReader(boom)))}
 	assert.False(t, a.Refused(resp))
 	got, err := io.ReadAll(resp.Body)
 	assert.ErrorIs(t, err, boom)
@@ -214,10 +214,6 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	c.n += n
 	return n, err
 }
-
-type failingReader struct{ err error }
-
-func (f *failingReader) Read([]byte) (int, error) { return 0, f.err }
 
 // The body Refused puts back closes the original.
 func TestRefusedBodyClosesTheOriginal(t *testing.T) {
