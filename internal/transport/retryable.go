@@ -31,11 +31,12 @@ func gatewayFailed(code int) bool {
 	return code == http.StatusBadGateway || code == http.StatusGatewayTimeout
 }
 
-// Repeatable reports whether req is safe to send twice, by net/http's own
-// rule: its method is idempotent (GET, HEAD, OPTIONS, TRACE, PUT, DELETE),
-// or it carries an Idempotency-Key or X-Idempotency-Key header. A header
-// set to a nil slice counts and is not sent on the wire, so a provider can
-// mark a request it knows to be read-only without changing what is sent.
+// Repeatable reports whether req is safe to send twice: its method is
+// idempotent (GET, HEAD, OPTIONS, TRACE, PUT, DELETE; net/http itself
+// replays only the first four), or it carries an Idempotency-Key or
+// X-Idempotency-Key header, net/http's own mark. A header set to a nil
+// slice counts and is not sent on the wire, so a provider can mark a
+// request it knows to be read-only without changing what is sent.
 func Repeatable(req *http.Request) bool {
 	switch req.Method {
 	case "", http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace,
