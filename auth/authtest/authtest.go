@@ -35,10 +35,12 @@ type Fixture struct {
 }
 
 // MakeFixture starts a fresh fake server and returns an authenticator for it
-// made from cfg, with cfg's Endpoint, Credentials (and HTTPClient, where the
-// server needs one) filled in and every other field kept: the suite sets
-// Retry, Logger, Hooks and SessionTTL. It registers its clean-up with
-// t.Cleanup and fails t on error.
+// made from cfg, with cfg's Endpoint and Credentials filled in and every
+// other field kept: the suite sets Retry, Logger, Hooks, SessionTTL and, in
+// one subtest, an HTTPClient whose transport panics. When cfg has no
+// HTTPClient, MakeFixture may set one the server needs (a TLS server's, to
+// trust its certificate). It registers its clean-up with t.Cleanup and
+// fails t on error.
 type MakeFixture func(t *testing.T, cfg auth.Config) Fixture
 
 // SuiteRetry is the retry policy the suite gives every authenticator: short
@@ -61,6 +63,7 @@ func Run(t *testing.T, mk MakeFixture) {
 		{"SessionTTL", testSessionTTL, func(c *auth.Config) { c.SessionTTL = ttlForTest }},
 		{"ShortSessionTTL", testShortSessionTTL, func(c *auth.Config) { c.SessionTTL = 2 * time.Second }},
 		{"StampedeOneLogin", testStampedeOneLogin, nil},
+		{"PanickingTransport", testPanickingTransport, withPanickingTransport},
 		{"CancelledWaiter", testCancelledWaiter, nil},
 		{"CancelledBeforeLogin", testCancelledBeforeLogin, nil},
 		{"DeadlineOnSlowServer", testDeadlineOnSlowServer, nil},

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -30,6 +31,7 @@ var breakages = map[string]string{ // breakage -> subtest that must catch it
 	"forget-on-failure":   "FailedLogoutKeepsSession",
 	"no-relogin":          "ClientRelogin",
 	"orphan-on-login":     "OneLiveSession",
+	"plain-session-error": "PanickingTransport",
 }
 
 const password = "correct horse battery staple"
@@ -68,7 +70,12 @@ func (b broken) Session(ctx context.Context) (*auth.Session, error) {
 	if b.breakage == "no-shared-login" {
 		return b.Authenticator.Login(ctx)
 	}
-	return b.Authenticator.Session(ctx)
+	s, err := b.Authenticator.Session(ctx)
+	if err != nil && b.breakage == "plain-session-error" {
+		// Loses the *auth.Error and its sentinel.
+		return nil, fmt.Errorf("ref: no session: %s", err.Error())
+	}
+	return s, err
 }
 
 func (b broken) Logout(ctx context.Context) error {
@@ -107,20 +114,29 @@ func TestReferenceProvider(t *testing.T) {
 }
 
 func TestSuiteCatchesBrokenProviders(t *testing.T) {
-	if os.Getenv(breakEnv) != "" {
-		return // in the child: TestReferenceProvider does the work
+	catchesBreakages(t, breakEnv, "TestReferenceProvider", breakages)
+}
+
+// catchesBreakages runs, for each breakage, the subtest of test that must
+// catch it in a child test process with env naming the breakage, and fails
+// t unless that subtest fails there. In the child it does nothing: test
+// does the work.
+func catchesBreakages(t *testing.T, env, test string, breakages map[string]string) {
+	if os.Getenv(env) != "" {
+		return
 	}
 	for breakage, subtest := range breakages {
 		t.Run(breakage, func(t *testing.T) {
 			t.Parallel()
-			cmd := exec.Command(os.Args[0], "-test.run=^TestReferenceProvider$/^"+subtest+"$", "-test.count=1")
-			cmd.Env = append(os.Environ(), breakEnv+"="+breakage)
+			cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$/^"+subtest+"$", "-test.count=1")
+			cmd.Env = append(os.Environ(), env+"="+breakage)
+			// The suites never print a secret: their output is safe to show.
 			out, err := cmd.CombinedOutput()
 			var exit *exec.ExitError
 			if !errors.As(err, &exit) {
-				t.Fatalf("the suite passed a provider with breakage %q (subtest %s): %v", breakage, subtest, err)
+				t.Fatalf("the suite passed breakage %q (subtest %s): %v\n%s", breakage, subtest, err, out)
 			}
-			if !bytes.Contains(out, []byte("--- FAIL: TestReferenceProvider/"+subtest)) {
+			if !bytes.Contains(out, []byte("--- FAIL: "+test+"/"+subtest)) {
 				t.Fatalf("breakage %q did not fail subtest %s:\n%s", breakage, subtest, out)
 			}
 		})

@@ -1,12 +1,9 @@
 package authtest_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"math"
-	"os"
-	"os/exec"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -43,28 +40,7 @@ var storeBreakages = map[string]string{ // breakage -> subtest that must catch i
 }
 
 func TestStoreSuiteCatchesBrokenStores(t *testing.T) {
-	if os.Getenv(storeBreakEnv) != "" {
-		return // in the child: TestMemoryStore does the work
-	}
-	for breakage, subtest := range storeBreakages {
-		t.Run(breakage, func(t *testing.T) {
-			t.Parallel()
-			cmd := exec.Command(os.Args[0], "-test.run=^TestMemoryStore$/^"+subtest+"$", "-test.count=1")
-			cmd.Env = append(os.Environ(), storeBreakEnv+"="+breakage)
-			out, err := cmd.CombinedOutput()
-			var exit *exec.ExitError
-			if !errors.As(err, &exit) {
-				t.Fatalf("the store suite passed a store with breakage %q (subtest %s): %v\n%s", breakage, subtest, err, out)
-			}
-			if !containsStoreFail(out, subtest) {
-				t.Fatalf("breakage %q did not fail subtest %s:\n%s", breakage, subtest, out)
-			}
-		})
-	}
-}
-
-func containsStoreFail(out []byte, subtest string) bool {
-	return bytes.Contains(out, []byte("--- FAIL: TestMemoryStore/"+subtest))
+	catchesBreakages(t, storeBreakEnv, "TestMemoryStore", storeBreakages)
 }
 
 // brokenStore is a MemoryStore with one bug.

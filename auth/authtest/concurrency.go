@@ -3,6 +3,7 @@ package authtest
 import (
 	"context"
 	"math/rand/v2"
+	"net/http"
 	"sync"
 	"testing"
 	"time"
@@ -123,4 +124,35 @@ func testChurn(t *testing.T, f *fixture) {
 		t.Errorf("churn against a healthy server: %v", err)
 	}
 	requireNoError(t, f.Authenticator.Logout(context.Background()), "Logout after churn")
+}
+
+// panickingTransport is the transport of the HTTPClient the suite gives
+// in PanickingTransport: a RoundTripper with a bug.
+type panickingTransport struct{}
+
+func (panickingTransport) RoundTrip(*http.Request) (*http.Response, error) {
+	panic("authtest: a bug in a RoundTripper")
+}
+
+// withPanickingTransport gives the config an HTTPClient whose transport
+// panics.
+func withPanickingTransport(c *auth.Config) {
+	c.HTTPClient = &http.Client{Transport: panickingTransport{}}
+}
+
+// testPanickingTransport: a transport that panics while concurrent callers
+// wait for a login gives each an error; the process lives on.
+func testPanickingTransport(t *testing.T, f *fixture) {
+	if hc := f.Config.HTTPClient; hc == nil || hc.Transport != (panickingTransport{}) {
+		t.Fatal("authtest: MakeFixture replaced the Config.HTTPClient the suite gave it (one whose transport panics): keep a client the suite gives")
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, 10)
+	for i := range errs {
+		wg.Go(func() { _, errs[i] = f.Authenticator.Session(context.Background()) })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		requireError(t, err, auth.ErrProtocol)
+	}
 }

@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/pbxauth/pbxauth/auth"
 )
@@ -90,27 +92,77 @@ func testNoSecretsLeak(t *testing.T, f *fixture) {
 	}
 }
 
-// echoes are the forms in which a hostile server may quote a secret back.
+// echoes are the forms in which a hostile server may quote a secret back:
+// every form provider.Redact names (echoes_test.go holds it to that).
 var echoes = map[string]func(string) string{
-	"raw":               func(s string) string { return s },
-	"form-escaped":      url.QueryEscape,
-	"path-escaped":      url.PathEscape,
-	"JSON-escaped":      func(s string) string { b, _ := json.Marshal(s); return string(b[1 : len(b)-1]) },
-	"JSON without HTML": jsonWithoutHTML,
-	"XML-escaped":       func(s string) string { var b strings.Builder; _ = xml.EscapeText(&b, []byte(s)); return b.String() },
-	"HTML-escaped":      html.EscapeString,
-	"base64":            func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) },
-	"base64url":         func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) },
+	"raw":                     func(s string) string { return s },
+	"form-escaped":            url.QueryEscape,
+	"form-escaped, lower hex": func(s string) string { return lowerHexEscapes(url.QueryEscape(s)) },
+	"path-escaped":            url.PathEscape,
+	"JSON-escaped":            func(s string) string { return jsonEscape(s, true) },
+	"JSON without HTML":       func(s string) string { return jsonEscape(s, false) },
+	"JSON with \\/":           func(s string) string { return strings.ReplaceAll(jsonEscape(s, false), "/", `\/`) },
+	"JSON, non-ASCII as \\u":  jsonASCII,
+	"XML-escaped":             func(s string) string { var b strings.Builder; _ = xml.EscapeText(&b, []byte(s)); return b.String() },
+	"HTML-escaped":            html.EscapeString,
+	"HTML, named entities":    namedEntities.Replace,
+	"base64":                  func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) },
+	"base64, unpadded":        func(s string) string { return base64.RawStdEncoding.EncodeToString([]byte(s)) },
+	"base64url":               func(s string) string { return base64.URLEncoding.EncodeToString([]byte(s)) },
+	"base64url, unpadded":     func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) },
 }
 
-func jsonWithoutHTML(s string) string {
+// jsonEscape returns s as the inside of a JSON string, as encoding/json
+// writes it with or without HTML escaping.
+func jsonEscape(s string, escapeHTML bool) string {
 	var b strings.Builder
 	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
+	enc.SetEscapeHTML(escapeHTML)
 	_ = enc.Encode(s)
 	out := strings.TrimSpace(b.String())
 	return out[1 : len(out)-1]
 }
+
+// jsonASCII returns s as the inside of a JSON string with every
+// character outside ASCII as a \u escape (a surrogate pair beyond the
+// BMP), in lower-case hex, as PHP's json_encode writes it when told to
+// leave '/' alone (JSON_UNESCAPED_SLASHES).
+func jsonASCII(s string) string {
+	var b strings.Builder
+	for _, r := range jsonEscape(s, false) {
+		switch {
+		case r < utf8.RuneSelf:
+			b.WriteRune(r)
+		case r > 0xFFFF:
+			r1, r2 := utf16.EncodeRune(r)
+			fmt.Fprintf(&b, `\u%04x\u%04x`, r1, r2)
+		default:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		}
+	}
+	return b.String()
+}
+
+// lowerHexEscapes writes s's %XX escapes with lower-case hex digits.
+func lowerHexEscapes(s string) string {
+	b := []byte(s)
+	for i := 0; i+2 < len(b); i++ {
+		if b[i] == '%' {
+			b[i+1], b[i+2] = lowerHex(b[i+1]), lowerHex(b[i+2])
+		}
+	}
+	return string(b)
+}
+
+func lowerHex(c byte) byte {
+	if 'A' <= c && c <= 'F' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// namedEntities escapes as HTML does with named entities only.
+var namedEntities = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&apos;")
 
 // testHostileEchoes: a server that quotes the secret it was sent, in any
 // form, in its refusal or in a malformed answer, never gets it into an

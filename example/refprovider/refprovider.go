@@ -18,7 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
+	"strings"
 
 	"github.com/pbxauth/pbxauth/auth"
 	"github.com/pbxauth/pbxauth/auth/provider"
@@ -31,13 +31,12 @@ const Name = "ref"
 const sessionHeader = "X-Session"
 
 // Authenticator signs in to one ref account. The embedded *provider.Cache
-// does everything that is not the vendor's own; Authorize adds how a
-// session rides on a request, which makes it an auth.Authorizer. The vendor
-// refuses sessions with 401, NewClient's default, so it needs no Refused.
+// does everything that is not the vendor's own, and keeps the endpoint and
+// the credentials; Authorize adds how a session rides on a request, which
+// makes it an auth.Authorizer. The vendor refuses sessions with 401,
+// NewClient's default, so it needs no Refused.
 type Authenticator struct {
 	*provider.Cache
-	endpoint *url.URL
-	creds    auth.Credentials
 }
 
 func init() {
@@ -63,9 +62,7 @@ func New(cfg auth.Config) (*Authenticator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ref: %w", err)
 	}
-	a := &Authenticator{endpoint: u, creds: cfg.Credentials}
-	a.Cache = provider.NewCache(Name, cfg, u, &backend{a})
-	return a, nil
+	return &Authenticator{Cache: provider.NewCache(Name, cfg, u, backend{})}, nil
 }
 
 // Authorize puts s in the X-Session header. req is NewClient's shallow
@@ -76,8 +73,9 @@ func (a *Authenticator) Authorize(req *http.Request, s *auth.Session) error {
 	return nil
 }
 
-// backend speaks the vendor's sign-in protocol for the cache.
-type backend struct{ a *Authenticator }
+// backend speaks the vendor's sign-in protocol for the cache. It keeps
+// nothing: the Caller it is given holds the endpoint and the credentials.
+type backend struct{}
 
 // answer is every document the vendor sends.
 type answer struct {
@@ -88,8 +86,8 @@ type answer struct {
 
 // OpenSession logs in. The vendor cannot renew a session in place, so it
 // never reports renewed: the cache logs the replaced session out.
-func (b *backend) OpenSession(ctx context.Context, call *provider.Caller, _ *auth.Session) (*auth.Session, bool, error) {
-	creds := b.a.creds
+func (b backend) OpenSession(ctx context.Context, call *provider.Caller, _ *auth.Session) (*auth.Session, bool, error) {
+	creds := call.Credentials()
 	ans, resp, err := b.post(ctx, call, auth.OpLogin, "login", map[string]string{"user": creds.Username, "password": creds.Password.Reveal()}, "")
 	switch {
 	case err != nil:
@@ -106,7 +104,7 @@ func (b *backend) OpenSession(ctx context.Context, call *provider.Caller, _ *aut
 
 // CloseSession logs s out; {"ok":false} means it was gone already, which
 // is success.
-func (b *backend) CloseSession(ctx context.Context, call *provider.Caller, s *auth.Session) error {
+func (b backend) CloseSession(ctx context.Context, call *provider.Caller, s *auth.Session) error {
 	_, _, err := b.post(ctx, call, auth.OpLogout, "logout", struct{}{}, s.ID)
 	if errors.Is(err, auth.ErrSessionExpired) {
 		return nil
@@ -114,15 +112,17 @@ func (b *backend) CloseSession(ctx context.Context, call *provider.Caller, s *au
 	return err
 }
 
-// post sends body as JSON to path with the Caller, which retries, limits
-// and classifies, and decodes the answer.
-func (b *backend) post(ctx context.Context, call *provider.Caller, op, path string, body any, session auth.Secret) (answer, *provider.Response, error) {
+// post sends body as JSON to path under the endpoint with the Caller, which
+// retries, limits and classifies, and decodes the answer. Every failure is
+// an *auth.Error, building the request included.
+func (b backend) post(ctx context.Context, call *provider.Caller, op, path string, body any, session auth.Secret) (answer, *provider.Response, error) {
 	var ans answer
 	payload, err := json.Marshal(body)
-	if err != nil {
-		return ans, nil, err
+	var req *http.Request
+	if err == nil {
+		target := strings.TrimSuffix(call.Endpoint(), "/") + "/" + path
+		req, err = http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(payload))
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, b.a.endpoint.JoinPath(path).String(), bytes.NewReader(payload))
 	if err != nil {
 		return ans, nil, &auth.Error{Provider: Name, Op: op, Err: auth.ErrProtocol, Message: "cannot build the request"}
 	}

@@ -31,11 +31,12 @@ func gatewayFailed(code int) bool {
 	return code == http.StatusBadGateway || code == http.StatusGatewayTimeout
 }
 
-// Repeatable reports whether req is safe to send twice, by net/http's own
-// rule: its method is idempotent (GET, HEAD, OPTIONS, TRACE, PUT, DELETE),
-// or it carries an Idempotency-Key or X-Idempotency-Key header. A header
-// set to a nil slice counts and is not sent on the wire, so a provider can
-// mark a request it knows to be read-only without changing what is sent.
+// Repeatable reports whether req is safe to send twice: its method is
+// idempotent (GET, HEAD, OPTIONS, TRACE, PUT, DELETE; net/http itself
+// replays only the first four), or it carries an Idempotency-Key or
+// X-Idempotency-Key header, net/http's own mark. A header set to a nil
+// slice counts and is not sent on the wire, so a provider can mark a
+// request it knows to be read-only without changing what is sent.
 func Repeatable(req *http.Request) bool {
 	switch req.Method {
 	case "", http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace,
@@ -48,15 +49,18 @@ func Repeatable(req *http.Request) bool {
 }
 
 // MarkRepeatable marks req as safe to repeat the way [Repeatable] reads it,
-// without adding anything to what is sent. req must be the caller's own
-// copy: its Header is changed.
+// without adding anything to what is sent: an Idempotency-Key entry with
+// no value, which net/http reads as the same mark and does not write. A
+// request Repeatable already takes is left as it is. req must be the
+// caller's own copy, its Header too: that is changed.
 func MarkRepeatable(req *http.Request) {
+	if Repeatable(req) {
+		return
+	}
 	if req.Header == nil {
 		req.Header = make(http.Header, 1)
 	}
-	if _, ok := req.Header["Idempotency-Key"]; !ok {
-		req.Header["Idempotency-Key"] = nil
-	}
+	req.Header["Idempotency-Key"] = nil
 }
 
 // retryableError reports whether a failure with no answer is worth another

@@ -77,17 +77,14 @@ func (b *backend) OpenSession(ctx context.Context, call *provider.Caller, prev *
 	return s, false, err
 }
 
+// login sends the login, or the key check, with the credentials the cache
+// holds (the key, in the body or the header, included), and the session
+// cookie when there is one to renew.
 func (b *backend) login(ctx context.Context, call *provider.Caller, cookie auth.Secret) (*auth.Session, error) {
-	body, err := loginRequest(call.Credentials(), b.opts)
-	if err != nil {
-		return nil, &auth.Error{Provider: Name, Op: auth.OpLogin, Err: auth.ErrProtocol, Message: "cannot encode the login request"}
-	}
-	req, err := b.post(ctx, auth.OpLogin, joinPath(call.Endpoint(), loginPath), body.Reveal())
-	if err != nil {
-		return nil, err
-	}
-	if (*Authenticator)(b).stateless() && b.opts.keyInHeader {
-		req.Header.Set("Authorization", "token auth="+b.key.Reveal())
+	creds := call.Credentials()
+	req := post(ctx, joinPath(call.Endpoint(), loginPath), loginRequest(creds, b.opts).Reveal())
+	if creds.APIKey != "" && b.opts.keyInHeader {
+		req.Header.Set("Authorization", "token auth="+creds.APIKey.Reveal())
 	}
 	if cookie != "" {
 		req.Header.Set("Cookie", CookieName+"="+cookie.Reveal())
@@ -96,7 +93,7 @@ func (b *backend) login(ctx context.Context, call *provider.Caller, cookie auth.
 	if err != nil {
 		return nil, endpointHint(err)
 	}
-	return decoder{call.Credentials()}.decodeLogin(resp)
+	return decoder{creds}.decodeLogin(resp)
 }
 
 // CloseSession ends s at the PBX. The PBX answering "fail", 401 or 403
@@ -105,10 +102,7 @@ func (b *backend) CloseSession(ctx context.Context, call *provider.Caller, s *au
 	if s.Stateless() {
 		return nil // an API key opened no session
 	}
-	req, err := b.post(ctx, auth.OpLogout, joinPath(call.Endpoint(), logoutPath), logoutBody)
-	if err != nil {
-		return err
-	}
+	req := post(ctx, joinPath(call.Endpoint(), logoutPath), logoutBody)
 	// The cookie goes on this request only, which goes to the configured
 	// origin only: the Caller follows no redirect.
 	req.Header.Set("Cookie", CookieName+"="+s.ID.Reveal())
@@ -123,15 +117,13 @@ func (b *backend) CloseSession(ctx context.Context, call *provider.Caller, s *au
 }
 
 // post returns a JSON POST of body to url; body can be replayed, so the
-// transport may retry it.
-func (b *backend) post(ctx context.Context, op, url, body string) (*http.Request, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, strings.NewReader(body))
-	if err != nil {
-		// Only a nil ctx gets here: the URL was checked by New.
-		return nil, &auth.Error{Provider: Name, Op: op, Err: auth.ErrProtocol, Message: "cannot build the request"}
-	}
+// transport may retry it. It cannot fail: the cache never passes a nil
+// ctx (a Backend's context has a deadline), and url is the endpoint New
+// checked with a path of ours under it.
+func post(ctx context.Context, url, body string) *http.Request {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
-	return req, nil
+	return req
 }
 
 // endpointHint explains a 404 at login: the endpoint is most likely not

@@ -107,13 +107,10 @@ func handwrittenLogin(b *testing.B) benchkit.Way {
 	return benchkit.Way{Name: "handwritten", Do: login}
 }
 
-// benchServer starts a fake PBX with alice, and a client with a transport
-// of http.DefaultTransport's settings.
+// benchServer starts a fake PBX with alice, and returns it with
+// benchClient's client.
 func benchServer(b *testing.B) (*ipcortextest.Server, *http.Client) {
-	srv := newServer(b)
-	transport := http.DefaultTransport.(*http.Transport).Clone()
-	b.Cleanup(transport.CloseIdleConnections)
-	return srv, &http.Client{Transport: transport}
+	return newServer(b), benchClient(b)
 }
 
 // checkOneLiveSession fails b unless the account ended with one live

@@ -18,14 +18,3 @@ const (
 	object                 // it starts with '{' and was read whole: perhaps a JSON object
 	tooLarge               // it starts with '{' and is longer than maxBody
 )
-
-// firstNonSpace returns the index of the first byte of b that is not JSON
-// white space, or -1.
-func firstNonSpace(b []byte) int {
-	for i, c := range b {
-		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
-			return i
-		}
-	}
-	return -1
-}

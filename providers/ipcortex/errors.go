@@ -52,6 +52,4 @@ func describe(err error) string {
 }
 
 // requestError is the error of a request Authorize will not sign.
-func requestError(message string) *auth.Error {
-	return &auth.Error{Provider: Name, Op: auth.OpRequest, Err: auth.ErrProtocol, Message: message}
-}
+func requestError(message string) *auth.Error { return provider.RequestError(Name, message) }

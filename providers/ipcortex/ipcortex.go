@@ -84,11 +84,7 @@ func New(cfg auth.Config, opts ...Option) (*Authenticator, error) {
 	}
 	a := &Authenticator{key: c.APIKey, opts: o}
 	if c.APIKey != "" {
-		member, ok := keyMember(c.APIKey.Reveal())
-		if !ok {
-			return nil, errors.New("ipcortex: cannot encode the API key") // strings always encode
-		}
-		a.keyMember = auth.Secret(member)
+		a.keyMember = auth.Secret(keyMember(c.APIKey.Reveal()))
 	}
 	a.Cache = provider.NewCache(Name, cfg, u, (*backend)(a))
 	return a, nil

@@ -12,8 +12,10 @@ import (
 // a call it cannot authenticate. Other statuses are left to the caller:
 // a 400 or 500 with "fail" is a failed call, not a lost session.
 //
-// To look at the body it reads at most 1 MiB, into one buffer sized by its
-// Content-Length, and only when the body starts with '{'; it then puts back
+// To look at the body it reads its first bytes and, only when they start
+// with '{', the rest, up to 1 MiB, into one buffer sized by its
+// Content-Length: a body that starts otherwise (a download, say) is read
+// no further and costs a few KiB, whatever its length. It then puts back
 // an equivalent body (the bytes read, then the rest, closing the original
 // on Close), so the caller still reads it all.
 func (a *Authenticator) Refused(resp *http.Response) bool {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -74,13 +75,27 @@ func TestRefusedReadsOnlyWhatItNeeds(t *testing.T) {
 	assert.EqualValues(t, 4+10<<20, n)
 }
 
+// TestRefusedDownloadNotSized: a download that says its length (1 MiB) is
+// not given a buffer of that size when its first bytes show it is no JSON
+// object: Refused sets aside a few KiB, whatever the Content-Length.
+func TestRefusedDownloadNotSized(t *testing.T) {
+	a := mustNew(t, auth.Config{Endpoint: pbx, Credentials: auth.Credentials{APIKey: "k"}})
+	const size = 1 << 20
+	src := &countingReader{r: strings.NewReader("RIFF\x24\x00\x10\x00WAVEfmt " + strings.Repeat("\x00\x01", size/2-8))}
+	resp := &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"audio/wav"}},
+		ContentLength: size, Body: io.NopCloser(src)}
+	assert.False(t, a.Refused(resp))
+	assert.LessOrEqual(t, src.largest, 8<<10, "the buffer Refused read the download into")
+	assert.LessOrEqual(t, src.n, 512)
+}
+
 // TestRefusedKeepsReadErrors: a body that fails part way still fails for
 // the caller.
 func TestRefusedKeepsReadErrors(t *testing.T) {
 	a := mustNew(t, auth.Config{Endpoint: pbx, Credentials: auth.Credentials{APIKey: "k"}})
 	boom := errors.New("connection reset")
 	resp := &http.Response{StatusCode: http.StatusOK,
-		Body: io.NopCloser(io.MultiReader(strings.NewReader(`{"result":`), &failingReader{boom}))}
+		Body: io.NopCloser(io.MultiReader(strings.NewReader(`{"result":`), iotest.ErrReader(boom)))}
 	assert.False(t, a.Refused(resp))
 	got, err := io.ReadAll(resp.Body)
 	assert.ErrorIs(t, err, boom)
@@ -95,17 +110,17 @@ func TestRefusedNoBody(t *testing.T) {
 	assert.True(t, a.Refused(&http.Response{StatusCode: http.StatusUnauthorized}))
 }
 
+// countingReader counts the bytes read from r, and notes the largest
+// buffer a read was handed: how much memory the reader set aside.
 type countingReader struct {
-	r io.Reader
-	n int
+	r       io.Reader
+	n       int
+	largest int
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
+	c.largest = max(c.largest, cap(p))
 	n, err := c.r.Read(p)
 	c.n += n
 	return n, err
 }
-
-type failingReader struct{ err error }
-
-func (f *failingReader) Read([]byte) (int, error) { return 0, f.err }

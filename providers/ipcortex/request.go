@@ -22,7 +22,7 @@ type authFields struct {
 }
 
 // loginRequest returns the body of the login, or of the key check, for c.
-func loginRequest(c auth.Credentials, o options) (auth.Secret, error) {
+func loginRequest(c auth.Credentials, o options) auth.Secret {
 	f := authFields{Type: "auth"}
 	switch {
 	case c.APIKey == "":
@@ -31,6 +31,6 @@ func loginRequest(c auth.Credentials, o options) (auth.Secret, error) {
 		f.Key = c.APIKey.Reveal()
 	}
 	// With the key in the header, the body holds the type alone.
-	b, err := json.Marshal(authRequest{Auth: f})
-	return auth.Secret(b), err
+	b, _ := json.Marshal(authRequest{Auth: f}) // strings always encode
+	return auth.Secret(b)
 }

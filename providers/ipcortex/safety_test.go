@@ -2,11 +2,9 @@ package ipcortex_test
 
 import (
 	"context"
-	"errors"
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -118,27 +116,3 @@ func TestGatewayAnswersToAPost(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusOK, status)
 }
-
-// A transport that panics while concurrent callers wait for a login gives
-// each an error; the process lives on.
-func TestPanickingTransport(t *testing.T) {
-	srv := newServer(t)
-	cfg := passwordConfig(srv.URL)
-	cfg.HTTPClient = &http.Client{Transport: panicking{}}
-	a := mustNew(t, cfg)
-	var wg sync.WaitGroup
-	errs := make([]error, 10)
-	for i := range errs {
-		wg.Go(func() { _, errs[i] = a.Session(context.Background()) })
-	}
-	wg.Wait()
-	for _, err := range errs {
-		var e *auth.Error
-		require.True(t, errors.As(err, &e), "an *auth.Error")
-		assert.ErrorIs(t, err, auth.ErrProtocol)
-	}
-}
-
-type panicking struct{}
-
-func (panicking) RoundTrip(*http.Request) (*http.Response, error) { panic("a bug in a RoundTripper") }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/pbxauth/pbxauth/auth/provider"
 )
 
 // answerCases are answers to API calls, whether they refuse, and whether
@@ -120,7 +122,8 @@ func TestReadJSONIsReadObject(t *testing.T) {
 				if whole != (src.n == len(body) && src.sawEOF) {
 					t.Errorf("%d bytes, length %d, %s: whole = %v", len(body), length, name, whole)
 				}
-				if shape == notObject && len(read) > peekLimit+peekChunk {
+				// Before the first byte is known, at most 512 bytes a read.
+				if shape == notObject && len(read) > peekLimit+512 {
 					t.Errorf("%d bytes, length %d, %s: %d bytes read of a body that is no object", len(body), length, name, len(read))
 				}
 			}
@@ -132,7 +135,7 @@ func TestReadJSONIsReadObject(t *testing.T) {
 // for the key's member, which the splice then fills.
 func TestReadJSONOneBuffer(t *testing.T) {
 	const body = `{"filter":{"state":"up"},"limit":50}`
-	member, _ := keyMember("alice-api-key")
+	member := keyMember("alice-api-key")
 	for _, wrap := range []func(io.Reader) io.Reader{
 		func(r io.Reader) io.Reader { return r }, iotest.OneByteReader, iotest.DataErrReader,
 	} {
@@ -207,7 +210,7 @@ func readObject(r io.Reader) ([]byte, shape, error) {
 	for {
 		n, err := r.Read(chunk[:])
 		read = append(read, chunk[:n]...)
-		if i := firstNonSpace(chunk[:n]); i >= 0 {
+		if i := provider.SkipSpace(chunk[:n]); i < n {
 			if chunk[i] != '{' {
 				return read, notObject, nil
 			}

@@ -3,18 +3,17 @@ package ipcortex
 import (
 	"bytes"
 	"encoding/json"
+
+	"github.com/pbxauth/pbxauth/auth/provider"
 )
 
 // keyMember returns the member that carries key in a JSON request body,
 // `"auth":{"type":"auth","key":KEY}`, the key JSON-escaped as withKey
 // escapes it (no HTML escaping: the PBX gets the key as it is). It is made
 // once per authenticator and spliced into every body.
-func keyMember(key string) (string, bool) {
-	escaped, ok := encode(key)
-	if !ok {
-		return "", false
-	}
-	return `"auth":{"type":"auth","key":` + string(escaped) + `}`, true
+func keyMember(key string) string {
+	escaped, _ := encode(key) // a string always encodes
+	return `"auth":{"type":"auth","key":` + string(escaped) + `}`
 }
 
 // spliceKey returns doc, a JSON request body, with member (from keyMember)
@@ -58,8 +57,8 @@ func plainObject(doc []byte) (open int, empty, ok bool) {
 	if !json.Valid(doc) {
 		return 0, false, false
 	}
-	open = firstNonSpace(doc)
-	if open < 0 || doc[open] != '{' {
+	open = provider.SkipSpace(doc)
+	if open == len(doc) || doc[open] != '{' {
 		return 0, false, false
 	}
 	depth := 0
@@ -85,7 +84,7 @@ func plainObject(doc []byte) (open int, empty, ok bool) {
 			i = end
 		}
 	}
-	next := firstNonSpace(doc[open+1:])
+	next := provider.SkipSpace(doc[open+1:])
 	return open, doc[open+1+next] == '}', true
 }
 

@@ -12,8 +12,9 @@ import (
 	"github.com/pbxauth/pbxauth/auth/provider"
 )
 
-// maxFormBody bounds the request body Authorize reads to add the session.
-const maxFormBody = 1 << 20
+// maxFormBody bounds the request body Authorize reads to add the session:
+// the bound on every body pbxauth reads.
+const maxFormBody = provider.MaxResponseSize
 
 // sessionParam is the parameter that carries the session on every OnSIP
 // request.
@@ -30,9 +31,9 @@ const sessionParam = "SessionId"
 //
 // A call that names only read-only actions (every Action parameter, in the
 // form and the query, ends in "Read" or "Browse") is marked safe to repeat
-// the way net/http reads it: an X-Idempotency-Key entry with no value,
-// which is not sent. OnSIP sends reads as POSTs too, so the method cannot
-// say.
+// with provider.MarkRepeatable, unless its method or the caller's own mark
+// says so already: OnSIP sends reads as POSTs too, so the method cannot
+// say. The mark is not sent.
 //
 // req is auth.NewClient's shallow copy of the caller's request: Authorize
 // gives it a URL, body and header of its own before changing them, and
@@ -60,19 +61,21 @@ func (a *Authenticator) Authorize(req *http.Request, s *auth.Session) error {
 
 // setQuery sets the SessionId parameter of req's query.
 func setQuery(req *http.Request, id string) error {
-	query, ok := querySession(req.URL.RawQuery, id)
-	if !ok {
+	scan := scanForm(req.URL.RawQuery)
+	var query string
+	if scan.plain {
+		query = querySession(req.URL.RawQuery, id)
+	} else {
 		var err error
 		if query, err = rewriteForm(req.URL.RawQuery, id); err != nil {
 			return requestError("the request's query is not URL-encoded")
 		}
 	}
-	if req.Body == nil || req.Body == http.NoBody {
-		// A body of another type may name actions too: only a call
-		// without one is judged by its query alone.
-		if readOnlyUnmarked(req, req.URL.RawQuery, "") {
-			provider.OwnHeader(req, 1)[idempotencyKey] = nil
-		}
+	// A body of another type may name actions too: only a call without
+	// one is judged by its query alone.
+	noBody := req.Body == nil || req.Body == http.NoBody
+	if noBody && !provider.Repeatable(req) && readOnlyCall(scan, noForm) {
+		provider.MarkRepeatable(req)
 	}
 	u := *req.URL // the caller's URL stays as it was
 	u.RawQuery = query
@@ -86,7 +89,8 @@ func setForm(req *http.Request, id string) error {
 	var raw []byte
 	if req.Body != nil && req.Body != http.NoBody {
 		var err error
-		raw, err = readForm(req.Body, req.ContentLength, maxFormBody, len("&"+sessionPair)+len(url.QueryEscape(id)))
+		// Room for the session, so that adding it needs no other buffer.
+		raw, _, err = provider.ReadStart(req.Body, req.ContentLength, maxFormBody, len("&"+sessionPair)+len(url.QueryEscape(id)), nil)
 		_ = req.Body.Close() // replaced below; the transport will not close it
 		switch {
 		case err != nil:
@@ -95,10 +99,12 @@ func setForm(req *http.Request, id string) error {
 			return requestError("the request body is over 1 MiB")
 		}
 	}
-	// Before the body grows into raw's array: raw itself stays as read.
-	readOnly := readOnlyUnmarked(req, req.URL.RawQuery, raw)
-	body, ok := appendSessionForm(raw, id)
-	if !ok {
+	scan := scanForm(raw)
+	readOnly := !provider.Repeatable(req) && readOnlyCall(scanForm(req.URL.RawQuery), scan)
+	var body []byte
+	if scan.plain {
+		body = appendSessionForm(raw, id)
+	} else {
 		form, err := rewriteForm(string(raw), id)
 		if err != nil {
 			return requestError("the request body is not a URL-encoded form")
@@ -111,15 +117,14 @@ func setForm(req *http.Request, id string) error {
 	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	req.ContentLength = int64(len(body))
 	req.TransferEncoding = nil // the length is known now
-	ct := req.Header["Content-Type"]
-	if setType := len(ct) != 1 || ct[0] != formType; readOnly || setType {
-		h := provider.OwnHeader(req, 2)
-		if readOnly {
-			h[idempotencyKey] = nil
+	if readOnly {
+		provider.MarkRepeatable(req) // gives req a header of its own
+	}
+	if ct := req.Header["Content-Type"]; len(ct) != 1 || ct[0] != formType {
+		if !readOnly {
+			provider.OwnHeader(req, 1)
 		}
-		if setType {
-			h.Set("Content-Type", formType)
-		}
+		req.Header.Set("Content-Type", formType)
 	}
 	return nil
 }
@@ -134,26 +139,6 @@ func rewriteForm(form, id string) (string, error) {
 	}
 	values.Set(sessionParam, id)
 	return values.Encode(), nil
-}
-
-// idempotencyKey is the header net/http takes as a sign that a request is
-// safe to repeat; with no value it is not sent.
-const idempotencyKey = "X-Idempotency-Key"
-
-// readOnlyUnmarked reports whether req should be marked safe to repeat:
-// its query and form body name only read-only actions, and neither its
-// method nor a mark of the caller's says so already.
-func readOnlyUnmarked[T formText](req *http.Request, query string, body T) bool {
-	switch req.Method {
-	case "", http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
-		return false
-	}
-	for _, key := range [...]string{idempotencyKey, "Idempotency-Key"} {
-		if _, marked := req.Header[key]; marked {
-			return false
-		}
-	}
-	return readOnlyRequest(query, body)
 }
 
 // isForm reports whether a body of contentType can take the SessionId: a

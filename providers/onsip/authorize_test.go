@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pbxauth/pbxauth/auth"
+	"github.com/pbxauth/pbxauth/auth/provider"
 	"github.com/pbxauth/pbxauth/providers/onsip"
 )
 
@@ -117,31 +118,34 @@ func TestAuthorizeForm(t *testing.T) {
 }
 
 // A call that names only read-only actions is marked safe to repeat, the
-// way net/http reads it, and the mark is not sent.
+// way provider.Repeatable and net/http read it, unless its method or the
+// caller's own mark says so already; the mark is not sent.
 func TestAuthorizeMarksReads(t *testing.T) {
 	const endpoint = "https://api.onsip.com/api"
 	a, err := newAuthenticatorAt(endpoint)
 	require.NoError(t, err)
 	for _, tc := range []struct {
 		name, method, query, contentType, body string
-		want                                   bool
+		marked, repeatable                     bool
 	}{
-		{"read", http.MethodPost, "", formType, "Action=UserRead", true},
-		{"browse", http.MethodPost, "", formType, "Action=UserBrowse&Page=2", true},
-		{"escaped", http.MethodPost, "", formType, "Act%69on=User%52ead", true},
-		{"in the query", http.MethodPost, "?Action=UserRead", formType, "Page=2", true},
-		{"reads in both", http.MethodPost, "?Action=UserRead", formType, "Action=DomainBrowse", true},
-		{"DELETE with a read", http.MethodDelete, "?Action=UserRead", "", "", true},
-		{"a write", http.MethodPost, "", formType, "Action=UserAdd", false},
-		{"a read and a write", http.MethodPost, "", formType, "Action=UserRead&Action=UserDelete", false},
-		{"a write in the query", http.MethodPost, "?Action=UserDelete", formType, "Action=UserRead", false},
-		{"a broken query", http.MethodPost, "?Action=UserRead;", formType, "Action=UserRead", false},
-		{"no action", http.MethodPost, "", formType, "Page=2", false},
-		{"read in another case", http.MethodPost, "", formType, "Action=UserREAD", false},
-		{"action key in another case", http.MethodPost, "", formType, "action=UserRead", false},
-		{"PUT with a write", http.MethodPut, "", formType, "Action=UserEdit", false},
-		{"body of another type", http.MethodPost, "?Action=UserRead", "application/json", `{"Action":"UserDelete"}`, false},
-		{"GET: net/http repeats it anyway", http.MethodGet, "?Action=UserRead", "", "", false},
+		{"read", http.MethodPost, "", formType, "Action=UserRead", true, true},
+		{"browse", http.MethodPost, "", formType, "Action=UserBrowse&Page=2", true, true},
+		{"escaped", http.MethodPost, "", formType, "Act%69on=User%52ead", true, true},
+		{"in the query", http.MethodPost, "?Action=UserRead", formType, "Page=2", true, true},
+		{"reads in both", http.MethodPost, "?Action=UserRead", formType, "Action=DomainBrowse", true, true},
+		{"a write", http.MethodPost, "", formType, "Action=UserAdd", false, false},
+		{"a read and a write", http.MethodPost, "", formType, "Action=UserRead&Action=UserDelete", false, false},
+		{"a write in the query", http.MethodPost, "?Action=UserDelete", formType, "Action=UserRead", false, false},
+		{"a broken query", http.MethodPost, "?Action=UserRead;", formType, "Action=UserRead", false, false},
+		{"no action", http.MethodPost, "", formType, "Page=2", false, false},
+		{"read in another case", http.MethodPost, "", formType, "Action=UserREAD", false, false},
+		{"action key in another case", http.MethodPost, "", formType, "action=UserRead", false, false},
+		{"body of another type", http.MethodPost, "?Action=UserRead", "application/json", `{"Action":"UserDelete"}`, false, false},
+		// Methods the transport repeats anyway need no mark.
+		{"GET with a read", http.MethodGet, "?Action=UserRead", "", "", false, true},
+		{"DELETE with a read", http.MethodDelete, "?Action=UserRead", "", "", false, true},
+		{"PUT with a read", http.MethodPut, "", formType, "Action=UserRead", false, true},
+		{"PUT with a write", http.MethodPut, "", formType, "Action=UserEdit", false, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var body io.Reader
@@ -150,29 +154,36 @@ func TestAuthorizeMarksReads(t *testing.T) {
 			}
 			req := newRequest(t, tc.method, endpoint+tc.query, tc.contentType, body)
 			require.NoError(t, a.Authorize(req, testSession))
-			value, marked := req.Header["X-Idempotency-Key"]
-			assert.Equal(t, tc.want, marked)
+			value, marked := req.Header["Idempotency-Key"]
+			assert.Equal(t, tc.marked, marked)
 			assert.Empty(t, value, "the mark has no value, so it is not sent")
+			assert.NotContains(t, req.Header, "X-Idempotency-Key", "one mark, the shared one")
+			assert.Equal(t, tc.repeatable, provider.Repeatable(req))
 		})
 	}
 	t.Run("the caller's key kept", func(t *testing.T) {
-		req := newRequest(t, http.MethodPost, endpoint, formType, strings.NewReader("Action=UserRead"))
-		req.Header.Set("Idempotency-Key", "k1")
-		require.NoError(t, a.Authorize(req, testSession))
-		assert.Equal(t, http.Header{"Idempotency-Key": {"k1"}, "Content-Type": {formType}}, req.Header)
+		for _, key := range []string{"Idempotency-Key", "X-Idempotency-Key"} {
+			req := newRequest(t, http.MethodPost, endpoint, formType, strings.NewReader("Action=UserRead"))
+			req.Header.Set(key, "k1")
+			require.NoError(t, a.Authorize(req, testSession))
+			assert.Equal(t, http.Header{key: {"k1"}, "Content-Type": {formType}}, req.Header)
+		}
 	})
 }
 
-// The mark never reaches the server.
+// The mark never reaches the server, nor changes the caller's request.
 func TestAuthorizeMarkIsNotSent(t *testing.T) {
 	got := make(chan http.Header, 1)
 	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { got <- r.Header.Clone() }))
 	defer srv.Close()
 	a, err := newAuthenticatorAt(srv.URL)
 	require.NoError(t, err)
-	req := newRequest(t, http.MethodPost, srv.URL, formType, strings.NewReader("Action=UserRead"))
+	orig := newRequest(t, http.MethodPost, srv.URL, formType, strings.NewReader("Action=UserRead"))
+	req := new(http.Request)
+	*req = *orig // NewClient's shallow copy
 	require.NoError(t, a.Authorize(req, testSession))
-	require.Contains(t, req.Header, "X-Idempotency-Key")
+	require.True(t, provider.Repeatable(req))
+	assert.False(t, provider.Repeatable(orig), "the caller's request was marked")
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	require.NoError(t, resp.Body.Close())

@@ -51,13 +51,11 @@ func (b *backend) CloseSession(ctx context.Context, call *provider.Caller, s *au
 
 // post sends form to the endpoint through the Caller, which retries
 // transient failures. The body is a *strings.Reader, so net/http sets
-// GetBody and every retry replays it.
+// GetBody and every retry replays it. Building the request cannot fail:
+// the cache never passes a nil ctx (a Backend's context has a deadline),
+// and the endpoint is the one New checked.
 func (b *backend) post(ctx context.Context, call *provider.Caller, op, form string) (*provider.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, call.Endpoint(), strings.NewReader(form))
-	if err != nil {
-		// The endpoint was checked by New, so only a nil ctx gets here.
-		return nil, &auth.Error{Provider: Name, Op: op, Err: auth.ErrProtocol, Message: "cannot build the request"}
-	}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, call.Endpoint(), strings.NewReader(form))
 	req.Header.Set("Content-Type", formType)
 	return call.Do(req, op)
 }

@@ -117,13 +117,11 @@ func checkOneLiveSession(b *testing.B, srv *onsiptest.Server) {
 	}
 }
 
-// benchServer starts a fake OnSIP with the test account, and a client with
-// a transport of http.DefaultTransport's settings.
+// benchServer starts a fake OnSIP with the test account, and returns it
+// with benchClient's client.
 func benchServer(b *testing.B) (*onsiptest.Server, *http.Client) {
 	srv := onsiptest.NewServer()
 	b.Cleanup(srv.Close)
 	srv.AddUser(onsiptest.User{Username: user, Password: password})
-	transport := http.DefaultTransport.(*http.Transport).Clone()
-	b.Cleanup(transport.CloseIdleConnections)
-	return srv, &http.Client{Transport: transport}
+	return srv, benchClient(b)
 }

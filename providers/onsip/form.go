@@ -1,7 +1,6 @@
 package onsip
 
 import (
-	"io"
 	"net/url"
 	"strings"
 )
@@ -17,173 +16,141 @@ const sessionPair = sessionParam + "="
 // query's string.
 type formText interface{ ~string | ~[]byte }
 
-// appendSessionForm appends the parameter SessionId=id (id form-escaped)
-// to body, a URL-encoded form, when body is plain: url.ParseQuery takes it,
-// with room for one parameter more, and none of its keys is SessionId or
-// holds a '%' or '+', which might unescape to SessionId. Then the form
-// holds every parameter it held, as they were written, and the session.
-// Otherwise ok is false, and the caller parses the form in full. Like
-// append, it writes into body's array when that has room.
-func appendSessionForm(body []byte, id string) (out []byte, ok bool) {
-	if !plainForm(body) {
-		return nil, false
+// formScan is what one walk of a URL-encoded form finds: all that
+// Authorize asks of a query or a form body.
+type formScan struct {
+	valid    bool // url.ParseQuery takes it
+	plain    bool // appendSessionForm may add to it (see there)
+	actions  int  // how many Action parameters it holds
+	readOnly bool // it is valid, and every Action names a read-only action
+}
+
+// noForm is the scan of an empty form: valid and plain, with no action.
+var noForm = scanForm("")
+
+// scanForm walks form's pairs once. form is valid when url.ParseQuery
+// takes it without an error: no ';', every '%' followed by two hexadecimal
+// digits, and no more parameters than it allows (it takes any other byte).
+// A valid form is plain when it has room for one parameter more and none
+// of its keys is SessionId or holds a '%' or '+', which might unescape to
+// SessionId. A read-only action is one whose name, unescaped, ends in
+// "Read" or "Browse", such as UserRead or UserBrowse. A form that is not
+// valid has no action and is not read-only.
+func scanForm[T formText](form T) formScan {
+	s := formScan{valid: true, plain: true, readOnly: true}
+	params := 0
+	for rest, more := form, true; more; {
+		var pair T
+		pair, rest, more = cut(rest, '&')
+		if params++; params > maxFormParams {
+			return formScan{}
+		}
+		eq, keyEscaped, valueEscaped, ok := scanPair(pair)
+		if !ok {
+			return formScan{}
+		}
+		key, value := pair[:eq], pair[min(eq+1, len(pair)):]
+		if keyEscaped || string(key) == sessionParam {
+			s.plain = false
+		}
+		if formEquals(key, keyEscaped, "Action") {
+			s.actions++
+			s.readOnly = s.readOnly && (formHasSuffix(value, valueEscaped, "Read") || formHasSuffix(value, valueEscaped, "Browse"))
+		}
 	}
+	s.plain = s.plain && params+1 <= maxFormParams
+	return s
+}
+
+// scanPair walks one key=value pair of a form: where its '=' is (len(pair)
+// when it has none), whether its key and its value hold an escape or a
+// '+' (a space), and whether url.ParseQuery takes it.
+func scanPair[T formText](pair T) (eq int, keyEscaped, valueEscaped, ok bool) {
+	eq = -1
+	for i := 0; i < len(pair); i++ {
+		escape := false
+		switch pair[i] {
+		case ';':
+			return 0, false, false, false
+		case '%':
+			if i+2 >= len(pair) || !isHex(pair[i+1]) || !isHex(pair[i+2]) {
+				return 0, false, false, false
+			}
+			escape = true
+		case '+':
+			escape = true
+		case '=':
+			if eq < 0 {
+				eq = i
+			}
+		}
+		switch {
+		case escape && eq < 0:
+			keyEscaped = true
+		case escape:
+			valueEscaped = true
+		}
+	}
+	if eq < 0 {
+		eq = len(pair)
+	}
+	return eq, keyEscaped, valueEscaped, true
+}
+
+// readOnlyCall reports whether a call whose query and form body scanned
+// as these is safe to repeat: it names an action, and every Action
+// parameter, in either, names a read-only one. OnSIP sends every call as
+// a POST, so only the Action can say.
+func readOnlyCall(query, body formScan) bool {
+	return query.actions+body.actions > 0 && query.readOnly && body.readOnly
+}
+
+// appendSessionForm appends the parameter SessionId=id (id form-escaped)
+// to body, a URL-encoded form that scanForm found plain: then the form
+// holds every parameter it held, as they were written, and the session.
+// (A form that is not plain is parsed in full instead.) Like append, it
+// writes into body's array when that has room.
+func appendSessionForm(body []byte, id string) []byte {
 	if len(body) > 0 && body[len(body)-1] != '&' {
 		body = append(body, '&')
 	}
-	return append(append(body, sessionPair...), url.QueryEscape(id)...), true
+	return append(append(body, sessionPair...), url.QueryEscape(id)...)
 }
 
 // querySession is appendSessionForm for a URL's query.
-func querySession(query, id string) (string, bool) {
-	if !plainForm(query) {
-		return "", false
-	}
+func querySession(query, id string) string {
 	sep := "&"
 	if query == "" || query[len(query)-1] == '&' {
 		sep = ""
 	}
-	return query + sep + sessionPair + url.QueryEscape(id), true
-}
-
-// plainForm reports whether form is one appendSessionForm may add to.
-func plainForm[T formText](form T) bool {
-	if !validForm(form) || count(form, '&')+2 > maxFormParams {
-		return false
-	}
-	for rest := form; len(rest) > 0; {
-		var pair T
-		pair, rest, _ = cut(rest, '&')
-		key, _, _ := cut(pair, '=')
-		if escaped(key) || string(key) == sessionParam {
-			return false
-		}
-	}
-	return true
-}
-
-// validForm reports whether url.ParseQuery takes form without an error:
-// no ';', every '%' followed by two hexadecimal digits, and no more
-// parameters than it allows. It takes any other byte.
-func validForm[T formText](form T) bool {
-	for i := 0; i < len(form); i++ {
-		switch form[i] {
-		case ';':
-			return false
-		case '%':
-			if i+2 >= len(form) || !isHex(form[i+1]) || !isHex(form[i+2]) {
-				return false
-			}
-		}
-	}
-	return count(form, '&')+1 <= maxFormParams
-}
-
-// readOnlyActions reports how many Action parameters form, a URL-encoded
-// form, holds, and whether each names a read-only action: one whose name
-// ends in "Read" or "Browse", such as UserRead or UserBrowse. A form that
-// url.ParseQuery does not take is not read-only.
-func readOnlyActions[T formText](form T) (actions int, readOnly bool) {
-	if !validForm(form) {
-		return 0, false
-	}
-	readOnly = true
-	for rest := form; len(rest) > 0; {
-		var pair T
-		pair, rest, _ = cut(rest, '&')
-		key, value, _ := cut(pair, '=')
-		if !formEquals(key, "Action") {
-			continue
-		}
-		actions++
-		readOnly = readOnly && (formHasSuffix(value, "Read") || formHasSuffix(value, "Browse"))
-	}
-	return actions, readOnly
-}
-
-// readOnlyRequest reports whether a call whose query and form body are
-// these is safe to repeat: it names an action, and every Action parameter,
-// in either, names a read-only one. OnSIP sends every call as a POST, so
-// only the Action can say.
-func readOnlyRequest[T formText](query string, body T) bool {
-	inQuery, queryReads := readOnlyActions(query)
-	inBody, bodyReads := readOnlyActions(body)
-	return inQuery+inBody > 0 && queryReads && bodyReads
+	return query + sep + sessionPair + url.QueryEscape(id)
 }
 
 // formEquals and formHasSuffix compare s, a key or value of a valid form,
-// once unescaped. Only one that holds an escape or a '+' costs an
-// allocation.
-func formEquals[T formText](s T, want string) bool {
-	if escaped(s) {
+// once unescaped; escaped says whether it holds an escape or a '+'. Only
+// one that does costs an allocation.
+func formEquals[T formText](s T, escaped bool, want string) bool {
+	if escaped {
 		v, err := url.QueryUnescape(string(s))
 		return err == nil && v == want
 	}
 	return string(s) == want
 }
 
-func formHasSuffix[T formText](s T, suffix string) bool {
-	if escaped(s) {
+func formHasSuffix[T formText](s T, escaped bool, suffix string) bool {
+	if escaped {
 		v, err := url.QueryUnescape(string(s))
 		return err == nil && strings.HasSuffix(v, suffix)
 	}
 	return len(s) >= len(suffix) && string(s[len(s)-len(suffix):]) == suffix
 }
 
-// escaped reports whether s, a key or value of a form, is not what it
-// says: it holds an escape or a '+' (a space).
-func escaped[T formText](s T) bool {
-	return index(s, '%') >= 0 || index(s, '+') >= 0
-}
-
-// readForm reads the body of a request for Authorize: all of it, or one
-// byte past limit. length (the request's ContentLength; negative when
-// unknown) sizes the buffer once, with room for extra bytes more, so that
-// the parameter added next needs no other.
-func readForm(r io.Reader, length int64, limit, extra int) ([]byte, error) {
-	size := 512
-	if length >= 0 && length <= int64(limit) {
-		size = int(length) + 1
-	}
-	buf := make([]byte, 0, size+extra)
-	for {
-		if len(buf) == cap(buf) {
-			if len(buf) > limit {
-				return buf, nil
-			}
-			grown := make([]byte, len(buf), min(2*cap(buf), limit+1+extra))
-			copy(grown, buf)
-			buf = grown
-		}
-		n, err := r.Read(buf[len(buf):min(cap(buf), limit+1)])
-		buf = buf[:len(buf)+n]
-		switch {
-		case err == io.EOF:
-			return buf, nil
-		case err != nil:
-			return buf, err
-		case len(buf) > limit:
-			return buf, nil
-		}
-	}
-}
-
 func isHex(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
-// count, index and cut are strings' and bytes' functions of those names
-// for either kind of form text.
-func count[T formText](s T, c byte) int {
-	n := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] == c {
-			n++
-		}
-	}
-	return n
-}
-
+// index and cut are strings' and bytes' functions of those names for
+// either kind of form text.
 func index[T formText](s T, c byte) int {
 	for i := 0; i < len(s); i++ {
 		if s[i] == c {

@@ -8,9 +8,12 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/pbxauth/pbxauth/auth/provider"
 )
 
-// formCases are forms, and whether appendSessionForm takes them.
+// formCases are forms, and whether scanForm finds them plain, so that
+// appendSessionForm may add to them.
 var formCases = []struct {
 	form  string
 	plain bool
@@ -42,17 +45,20 @@ var formCases = []struct {
 
 func TestAppendSessionForm(t *testing.T) {
 	for _, tc := range formCases {
-		out, ok := appendSessionForm([]byte(tc.form), "s 1&")
+		ok := scanForm([]byte(tc.form)).plain
 		if ok != tc.plain {
-			t.Errorf("appendSessionForm(%.40q): ok = %v", tc.form, ok)
+			t.Errorf("scanForm(%.40q): plain = %v", tc.form, ok)
 			continue
 		}
-		query, qok := querySession(tc.form, "s 1&")
-		if qok != ok || string(out) != query {
-			t.Errorf("querySession(%.40q) = %.40q, %v; appendSessionForm gives %.40q, %v", tc.form, query, qok, out, ok)
+		if qok := scanForm(tc.form).plain; qok != ok {
+			t.Errorf("scanForm(%.40q): plain = %v as a string, %v as bytes", tc.form, qok, ok)
 		}
 		if !ok {
 			continue
+		}
+		out := appendSessionForm([]byte(tc.form), "s 1&")
+		if query := querySession(tc.form, "s 1&"); string(out) != query {
+			t.Errorf("querySession(%.40q) = %.40q; appendSessionForm gives %.40q", tc.form, query, out)
 		}
 		if !strings.HasPrefix(string(out), tc.form) || !strings.HasSuffix(string(out), "SessionId=s+1%26") {
 			t.Errorf("appendSessionForm(%.40q) = %.40q…, not the form and the session after it", tc.form, out)
@@ -66,14 +72,14 @@ func TestAppendSessionForm(t *testing.T) {
 func TestAppendSessionFormReusesRoom(t *testing.T) {
 	buf := make([]byte, 0, 64)
 	body := append(buf, "Action=UserRead"...)
-	out, ok := appendSessionForm(body, "abc")
-	if !ok || &out[0] != &buf[:1][0] {
+	out := appendSessionForm(body, "abc")
+	if &out[0] != &buf[:1][0] {
 		t.Fatal("the form did not grow in place")
 	}
 	if string(body) != "Action=UserRead" || string(out) != "Action=UserRead&SessionId=abc" {
 		t.Fatalf("body %q, out %q", body, out)
 	}
-	if n := testing.AllocsPerRun(100, func() { _, _ = appendSessionForm(body, "abc") }); n != 0 {
+	if n := testing.AllocsPerRun(100, func() { _ = appendSessionForm(body, "abc") }); n != 0 {
 		t.Errorf("%v allocations with room to spare", n)
 	}
 }
@@ -81,13 +87,13 @@ func TestAppendSessionFormReusesRoom(t *testing.T) {
 func TestValidFormIsParseQuery(t *testing.T) {
 	for _, tc := range formCases {
 		_, err := url.ParseQuery(tc.form)
-		if got := validForm(tc.form); got != (err == nil) {
-			t.Errorf("validForm(%.40q) = %v, ParseQuery's error %v", tc.form, got, err)
+		if got := scanForm(tc.form).valid; got != (err == nil) {
+			t.Errorf("scanForm(%.40q).valid = %v, ParseQuery's error %v", tc.form, got, err)
 		}
 	}
 }
 
-func TestReadOnlyActions(t *testing.T) {
+func TestScanFormActions(t *testing.T) {
 	for _, tc := range []struct {
 		form     string
 		actions  int
@@ -109,30 +115,33 @@ func TestReadOnlyActions(t *testing.T) {
 		{"Action=UserRead;", 0, false},
 		{"Action=UserRead&x=%g0", 0, false},
 	} {
-		n, ro := readOnlyActions(tc.form)
+		scan := scanForm(tc.form)
+		n, ro := scan.actions, scan.readOnly
 		if n != tc.actions || ro != tc.readOnly {
-			t.Errorf("readOnlyActions(%q) = %d, %v; want %d, %v", tc.form, n, ro, tc.actions, tc.readOnly)
+			t.Errorf("scanForm(%q) finds %d actions, read-only %v; want %d, %v", tc.form, n, ro, tc.actions, tc.readOnly)
 		}
-		if n2, ro2 := readOnlyActions([]byte(tc.form)); n2 != n || ro2 != ro {
-			t.Errorf("readOnlyActions([]byte(%q)) = %d, %v; the string gives %d, %v", tc.form, n2, ro2, n, ro)
+		if bscan := scanForm([]byte(tc.form)); bscan != scan {
+			t.Errorf("scanForm([]byte(%q)) = %+v; the string gives %+v", tc.form, bscan, scan)
 		}
 	}
 }
 
+// Authorize reads a form body with provider.ReadStart: all of it, or one
+// byte past the limit, into one buffer with room for the session.
 func TestReadForm(t *testing.T) {
 	const limit = 100
 	body := strings.Repeat("x", 60)
 	for _, length := range []int64{-1, 0, 1, 59, 60, 61, limit, limit + 1, 1 << 40} {
-		got, err := readForm(iotest.OneByteReader(strings.NewReader(body)), length, limit, 16)
+		got, _, err := provider.ReadStart(iotest.OneByteReader(strings.NewReader(body)), length, limit, 16, nil)
 		if err != nil || string(got) != body {
 			t.Errorf("length %d: %d bytes, error %v", length, len(got), err)
 		}
 	}
-	got, err := readForm(strings.NewReader(body+body), 120, limit, 16)
+	got, _, err := provider.ReadStart(strings.NewReader(body+body), 120, limit, 16, nil)
 	if err != nil || len(got) != limit+1 {
 		t.Errorf("a body over the limit: %d bytes read, error %v; want limit+1", len(got), err)
 	}
-	got, err = readForm(iotest.TimeoutReader(strings.NewReader(body)), 60, limit, 16)
+	got, _, err = provider.ReadStart(iotest.TimeoutReader(strings.NewReader(body)), 60, limit, 16, nil)
 	if err != iotest.ErrTimeout || len(got) != 60 {
 		t.Errorf("a failing body: %d bytes, error %v", len(got), err)
 	}
@@ -140,8 +149,8 @@ func TestReadForm(t *testing.T) {
 	// included: the other allocation is the test's reader.
 	const id = "0123456789"
 	if n := testing.AllocsPerRun(100, func() {
-		b, _ := readForm(strings.NewReader(body), 60, limit, len("&"+sessionPair+id))
-		_, _ = appendSessionForm(b, id)
+		b, _, _ := provider.ReadStart(strings.NewReader(body), 60, limit, len("&"+sessionPair+id), nil)
+		_ = appendSessionForm(b, id)
 	}); n != 2 {
 		t.Errorf("%v allocations, want 2", n)
 	}
@@ -182,15 +191,22 @@ func FuzzSessionForm(f *testing.F) {
 	f.Add("Action=User%52ead&Action=DomainBrowse", "")
 	f.Add("a=%e2%82%ac&b=+%20+", "\xff")
 	f.Fuzz(func(t *testing.T, form, id string) {
-		if out, ok := appendSessionForm([]byte(form), id); ok {
+		scan := scanForm(form)
+		if bscan := scanForm([]byte(form)); bscan != scan {
+			t.Fatal("scanForm differs on the string and its bytes")
+		}
+		if scan.plain {
+			out := appendSessionForm([]byte(form), id)
 			checkSameForm(t, form, string(out), id)
-			query, qok := querySession(form, id)
-			if !qok || query != string(out) {
+			if query := querySession(form, id); query != string(out) {
 				t.Fatal("querySession and appendSessionForm differ")
 			}
 		}
 		values, err := url.ParseQuery(form)
-		n, readOnly := readOnlyActions(form)
+		n, readOnly := scan.actions, scan.readOnly
+		if (err == nil) != scan.valid {
+			t.Fatalf("scanForm finds valid %v; url.ParseQuery's error %v", scan.valid, err)
+		}
 		if err != nil {
 			if readOnly {
 				t.Fatal("a form url.ParseQuery refuses is read-only")
@@ -202,7 +218,7 @@ func FuzzSessionForm(f *testing.F) {
 			wantReadOnly = wantReadOnly && (strings.HasSuffix(action, "Read") || strings.HasSuffix(action, "Browse"))
 		}
 		if n != len(values["Action"]) || readOnly != wantReadOnly {
-			t.Fatalf("readOnlyActions = %d, %v; url.ParseQuery gives %d, %v", n, readOnly, len(values["Action"]), wantReadOnly)
+			t.Fatalf("scanForm finds %d actions, read-only %v; url.ParseQuery gives %d, %v", n, readOnly, len(values["Action"]), wantReadOnly)
 		}
 	})
 }
@@ -214,10 +230,12 @@ func BenchmarkSessionForm(b *testing.B) {
 	b.Run("splice", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			body, _ := readForm(strings.NewReader(form), int64(len(form)), maxFormBody, len("&"+sessionPair)+len(id))
-			if _, ok := appendSessionForm(body, id); !ok || !readOnlyRequest("", body) {
-				b.Fatal("not spliced")
+			body, _, _ := provider.ReadStart(strings.NewReader(form), int64(len(form)), maxFormBody, len("&"+sessionPair)+len(id), nil)
+			scan := scanForm(body)
+			if !scan.plain || !readOnlyCall(noForm, scan) {
+				b.Fatal("not plain, or not read-only")
 			}
+			_ = appendSessionForm(body, id)
 		}
 	})
 	b.Run("rewrite", func(b *testing.B) {

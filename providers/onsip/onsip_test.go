@@ -80,7 +80,7 @@ func TestContract(t *testing.T) {
 				srv.AddUser(onsiptest.User{Username: user, Password: password})
 				cfg.Endpoint = srv.URL
 				cfg.Credentials = auth.Credentials{Username: user, Password: password}
-				if tc.ownTrust {
+				if tc.ownTrust && cfg.HTTPClient == nil { // the suite's own client is kept
 					cfg.HTTPClient = srv.Client()
 				}
 				a, err := onsip.New(cfg)

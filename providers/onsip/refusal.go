@@ -82,13 +82,10 @@ func answerStart(body []byte) ([]byte, byte) {
 }
 
 // pastSpace returns b past an optional UTF-8 byte order mark and the white
-// space that follows it; XML and JSON agree on what white space is.
+// space that follows it.
 func pastSpace(b []byte) []byte {
 	b = bytes.TrimPrefix(b, utf8BOM)
-	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t' || b[0] == '\r' || b[0] == '\n') {
-		b = b[1:]
-	}
-	return b
+	return b[provider.SkipSpace(b):]
 }
 
 // scanRefusal reads an OnSIP XML Response from r up to the end of its

@@ -2,7 +2,6 @@ package onsip
 
 import (
 	"bytes"
-	"io"
 	"mime"
 	"net/http"
 	"strings"
@@ -14,22 +13,20 @@ import (
 // has.
 const maxAnswer = provider.MaxResponseSize
 
-// firstReadSize is the buffer Refused starts with when the answer does not
-// say its length; it doubles from there.
-const firstReadSize = 4 << 10
-
 // Refused reports whether resp says OnSIP no longer accepts the session
 // the request carried: HTTP 401 or 403, or, since OnSIP refuses with HTTP
 // 200, an answer whose Context holds an error on the SessionId parameter,
 // in XML or in JSON (what OnSIP sends a call that carries Output=json).
 //
-// To tell, Refused reads the body once, into one buffer sized by its
-// Content-Length: to its end, or to its first MiB when it is longer (an XML
-// Context within that MiB is still read; JSON cut there refuses nothing),
-// or only to its first bytes when they cannot start an XML or JSON
-// document, so that a download is not pulled into memory. It puts back a
-// body that gives the bytes read and then the rest, and whose Close closes
-// the original: the caller reads the same answer either way, read error
+// To tell, Refused reads the body once, into one buffer (see
+// provider.ReadStart): to its end, or to its first MiB when it is longer
+// (an XML Context within that MiB is still read; JSON cut there refuses
+// nothing), or only to its first bytes when they cannot start an XML or
+// JSON document, so that a download is not pulled into memory; its
+// Content-Length sizes the buffer only once the body may be an answer, so
+// a download costs a few KiB, whatever its length. It puts back a body
+// that gives the bytes read and then the rest, and whose Close closes the
+// original: the caller reads the same answer either way, read error
 // included. A body whose Content-Type cannot be XML or JSON is not read.
 func (a *Authenticator) Refused(resp *http.Response) bool {
 	switch {
@@ -40,54 +37,15 @@ func (a *Authenticator) Refused(resp *http.Response) bool {
 	case resp.Body == nil || resp.Body == http.NoBody || !mayHoldAnswer(resp.Header.Get("Content-Type")):
 		return false
 	}
-	read, whole, _ := readAnswer(resp.Body, resp.ContentLength)
+	// A read error stays for the caller: it comes again after the bytes
+	// read.
+	read, whole, _ := provider.ReadStart(resp.Body, resp.ContentLength, maxAnswer, 0, mayStartAnswer)
 	resp.Body = provider.PutBack(read, resp.Body, whole)
 	body := read[:min(len(read), maxAnswer)]
 	if refused, sure := refusesSessionFast(body); sure {
 		return refused
 	}
 	return refusesSession(body)
-}
-
-// readAnswer reads r, a body of length bytes (negative: unknown), for
-// Refused: to its end or one byte past maxAnswer, whichever comes first,
-// and no further than its first bytes when they cannot start an answer. A
-// known length sizes the buffer once, with a byte to spare so that the read
-// which meets the end needs no other; length is only a hint, since a body
-// may hold more or less. It returns what it read, whether that is the whole
-// body (r is at its end), and the error that stopped it, if any.
-func readAnswer(r io.Reader, length int64) (read []byte, whole bool, err error) {
-	size := firstReadSize
-	if length >= 0 && length <= maxAnswer {
-		size = int(length) + 1
-	}
-	buf := make([]byte, 0, size)
-	peeking := true
-	for {
-		if len(buf) == cap(buf) {
-			if len(buf) > maxAnswer {
-				return buf, false, nil
-			}
-			grown := make([]byte, len(buf), min(max(2*cap(buf), firstReadSize), maxAnswer+1))
-			copy(grown, buf)
-			buf = grown
-		}
-		n, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if peeking {
-			known, may := mayStartAnswer(buf)
-			if known && !may {
-				return buf, err == io.EOF, nil
-			}
-			peeking = !known
-		}
-		switch {
-		case err == io.EOF:
-			return buf, true, nil
-		case err != nil:
-			return buf, false, err
-		}
-	}
 }
 
 // mayStartAnswer reports whether the first bytes of a body tell whether it

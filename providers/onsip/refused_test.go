@@ -156,6 +156,21 @@ func TestRefusedReadsOnlyWhatItNeeds(t *testing.T) {
 	assert.EqualValues(t, 9+10<<20, n)
 }
 
+// A download that says its length (1 MiB) is not given a buffer of that
+// size when its first bytes show it is no answer: Refused sets aside a few
+// KiB, whatever the Content-Length.
+func TestRefusedDownloadNotSized(t *testing.T) {
+	a, err := newAuthenticatorAt("https://api.onsip.com/api")
+	require.NoError(t, err)
+	const size = 1 << 20
+	src := &countingReader{r: strings.NewReader("Date,Caller,Duration\n" + strings.Repeat("2024-01-02,+15551234,42\n", size/24))}
+	resp := &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"text/csv"}},
+		ContentLength: size, Body: io.NopCloser(src)}
+	assert.False(t, a.Refused(resp))
+	assert.LessOrEqual(t, src.largest, 8<<10, "the buffer Refused read the download into")
+	assert.LessOrEqual(t, src.n, 512)
+}
+
 // A body that fails part way still fails for the caller, after the bytes
 // Refused read.
 func TestRefusedKeepsReadErrors(t *testing.T) {
@@ -163,7 +178,7 @@ func TestRefusedKeepsReadErrors(t *testing.T) {
 	require.NoError(t, err)
 	boom := errors.New("connection reset")
 	resp := &http.Response{StatusCode: http.StatusOK, Header: http.Header{}, ContentLength: 4000,
-		Body: io.NopCloser(io.MultiReader(strings.NewReader(sessionRefused[:100]), &failingReader{boom}))}
+		Body: io.NopCloser(io.MultiReader(strings.NewReader(sessionRefused[:100]), iotest.ErrReader(boom)))}
 	assert.False(t, a.Refused(resp))
 	got, err := io.ReadAll(resp.Body)
 	assert.ErrorIs(t, err, boom)
@@ -185,20 +200,20 @@ func TestRefusedContentLengthIsAHint(t *testing.T) {
 	}
 }
 
+// countingReader counts the bytes read from r, and notes the largest
+// buffer a read was handed: how much memory the reader set aside.
 type countingReader struct {
-	r io.Reader
-	n int
+	r       io.Reader
+	n       int
+	largest int
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
+	c.largest = max(c.largest, cap(p))
 	n, err := c.r.Read(p)
 	c.n += n
 	return n, err
 }
-
-type failingReader struct{ err error }
-
-func (f *failingReader) Read([]byte) (int, error) { return 0, f.err }
 
 // The body Refused puts back closes the original.
 func TestRefusedBodyClosesTheOriginal(t *testing.T) {

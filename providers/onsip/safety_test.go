@@ -1,8 +1,6 @@
 package onsip_test
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -126,31 +124,3 @@ func TestEchoedRequestLineLeaksNothing(t *testing.T) {
 	require.Error(t, err)
 	assert.False(t, provider.Contains(err.Error(), s.ID), "the error quotes the session")
 }
-
-// A transport that panics while concurrent callers wait for a login gives
-// each an error; the process lives on.
-func TestPanickingTransport(t *testing.T) {
-	_, srv := start(t)
-	a, err := newPanicking(srv.URL)
-	require.NoError(t, err)
-	var wg sync.WaitGroup
-	errs := make([]error, 10)
-	for i := range errs {
-		wg.Go(func() { _, errs[i] = a.Session(context.Background()) })
-	}
-	wg.Wait()
-	for _, err := range errs {
-		var e *auth.Error
-		require.True(t, errors.As(err, &e), "an *auth.Error")
-		assert.ErrorIs(t, err, auth.ErrProtocol)
-	}
-}
-
-func newPanicking(endpoint string) (auth.Authenticator, error) {
-	return auth.Open("onsip", auth.Config{Endpoint: endpoint, HTTPClient: &http.Client{Transport: panicking{}},
-		Credentials: auth.Credentials{Username: user, Password: password}})
-}
-
-type panicking struct{}
-
-func (panicking) RoundTrip(*http.Request) (*http.Response, error) { panic("a bug in a RoundTripper") }

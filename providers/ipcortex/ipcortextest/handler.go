@@ -87,11 +87,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	// net/http only notices a client that left, and ends r's context, once
 	// the body has been read: read it before waiting out the delay. One byte
 	// past the limit is kept, so the handlers still see a body too large.
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
-	if err != nil {
-		panic(http.ErrAbortHandler)
-	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
+	authtest.ReadBody(r)
 	if !s.Wait(r.Context()) {
 		// The client is gone, or the server is closing: abort the
 		// connection rather than send an answer nobody asked for.

@@ -158,9 +158,8 @@ func (s *Server) Logouts() int {
 }
 
 // Calls reports the number of requests received for the vendor call at
-// path, faulted ones
-// included. A trailing slash does not matter: "/rest/auth" and "/rest/auth/"
-// count together.
+// path, faulted ones included. A trailing slash does not matter:
+// "/rest/auth" and "/rest/auth/" count together.
 func (s *Server) Calls(path string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
