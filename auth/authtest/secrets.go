@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf16"
@@ -103,6 +104,8 @@ var echoes = map[string]func(string) string{
 	"JSON without HTML":       func(s string) string { return jsonEscape(s, false) },
 	"JSON with \\/":           func(s string) string { return strings.ReplaceAll(jsonEscape(s, false), "/", `\/`) },
 	"JSON, non-ASCII as \\u":  jsonASCII,
+	"JSON as PHP writes it":   func(s string) string { return strings.ReplaceAll(jsonASCII(s), "/", `\/`) },
+	"JSON, \\u in upper case": func(s string) string { return upperUnicodeEscapes(jsonASCII(s)) },
 	"XML-escaped":             func(s string) string { var b strings.Builder; _ = xml.EscapeText(&b, []byte(s)); return b.String() },
 	"HTML-escaped":            html.EscapeString,
 	"HTML, named entities":    namedEntities.Replace,
@@ -122,6 +125,14 @@ func jsonEscape(s string, escapeHTML bool) string {
 	out := strings.TrimSpace(b.String())
 	return out[1 : len(out)-1]
 }
+
+// upperUnicodeEscapes writes the hex digits of s's \u escapes in upper
+// case, as Java's JSON encoders do.
+func upperUnicodeEscapes(s string) string {
+	return unicodeEscape.ReplaceAllStringFunc(s, func(e string) string { return `\u` + strings.ToUpper(e[2:]) })
+}
+
+var unicodeEscape = regexp.MustCompile(`\\u[0-9a-f]{4}`)
 
 // jsonASCII returns s as the inside of a JSON string with every
 // character outside ASCII as a \u escape (a surrogate pair beyond the

@@ -83,6 +83,8 @@ func forms(v string) []string {
 	add(strings.ReplaceAll(jsonEscape(v, false), "/", `\/`))
 	add(jsonASCII(v))                                // Python's json.dumps
 	add(strings.ReplaceAll(jsonASCII(v), "/", `\/`)) // PHP's json_encode
+	add(upperJSONEscapes(jsonASCII(v)))              // encoders that write \u00E9
+	add(upperJSONEscapes(jsonEscape(v, true)))       // and \u003C
 	add(html.EscapeString(v))                        // &#34; &#39;
 	add(xmlEscape(v))                                // &#34; &#39; &#xA; …
 	add(namedEntities(v))                            // &quot; &apos;
@@ -115,6 +117,25 @@ func lowerHex(c byte) byte {
 		return c + 'a' - 'A'
 	}
 	return c
+}
+
+// upperJSONEscapes writes the hex digits of s's \u escapes in upper case,
+// as some JSON encoders (Java's among them) do.
+func upperJSONEscapes(s string) string {
+	b := []byte(s)
+	for i := 0; i+5 < len(b); i++ {
+		if b[i] == '\\' && b[i+1] == 'u' {
+			for j := i + 2; j < i+6; j++ {
+				if 'a' <= b[j] && b[j] <= 'f' {
+					b[j] -= 'a' - 'A'
+				}
+			}
+			i += 5
+		} else if b[i] == '\\' {
+			i++ // an escaped backslash or another escape: skip its second byte
+		}
+	}
+	return string(b)
 }
 
 // jsonEscape returns v as a JSON string's contents.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -32,8 +33,11 @@ var encodings = map[string]func(string) string{
 	// Python's json.dumps, and PHP's json_encode, both by default.
 	"json ascii": jsonASCII,
 	"php":        func(s string) string { return strings.ReplaceAll(jsonASCII(s), "/", `\/`) },
-	"xml":        func(s string) string { var b strings.Builder; _ = xml.EscapeText(&b, []byte(s)); return b.String() },
-	"html":       html.EscapeString,
+	// Encoders that write a \u escape's hex in upper case (Java's).
+	"json ascii upper": func(s string) string { return upperHex(jsonASCII(s)) },
+	"json upper":       func(s string) string { b, _ := json.Marshal(s); return upperHex(string(b[1 : len(b)-1])) },
+	"xml":              func(s string) string { var b strings.Builder; _ = xml.EscapeText(&b, []byte(s)); return b.String() },
+	"html":             html.EscapeString,
 	"html named": func(s string) string {
 		return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&apos;").Replace(s)
 	},
@@ -41,6 +45,11 @@ var encodings = map[string]func(string) string{
 	"base64 url":     func(s string) string { return base64.URLEncoding.EncodeToString([]byte(s)) },
 	"base64 raw":     func(s string) string { return base64.RawStdEncoding.EncodeToString([]byte(s)) },
 	"base64 raw url": func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) },
+}
+
+// upperHex writes the hex digits of every \uXXXX escape in upper case.
+func upperHex(s string) string {
+	return regexp.MustCompile(`\\u[0-9a-f]{4}`).ReplaceAllStringFunc(s, func(e string) string { return `\u` + strings.ToUpper(e[2:]) })
 }
 
 func jsonNoHTML(s string) string {
