@@ -30,8 +30,10 @@
 //
 // Authorize and Refused run on every API call, so they have helpers that
 // keep them cheap: [OwnHeader] gives NewClient's shallow copy a header of
-// its own; a Refused that reads the answer gives it back with [PutBack];
-// a fast check that looks for a refusal's words without decoding can ask
+// its own, and [MarkRepeatable] marks a call the provider knows is safe to
+// repeat; a Refused reads the start of an answer with [ReadStart], which
+// sizes its buffer only for a body that may be an answer, and gives it
+// back with [PutBack]; a fast check that looks for a refusal's words without decoding can ask
 // [JSONEscapesASCII] whether they may also stand escaped; [SharedMap] and
 // [SharedStrings] let sessions of many tenants share equal permissions.
 //
